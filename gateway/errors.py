@@ -1,0 +1,61 @@
+"""The one exception base of the gateway: every refusal carries an HTTP status and a stable code."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class GatewayError(Exception):
+    """A refusal a client can act on: rendered as JSON ``{"code", "message"}`` with ``status``."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code  # type: ignore[misc]  # per-instance override of the class default
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body of the refusal."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class BadRequest(GatewayError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(GatewayError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(GatewayError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFoundError(GatewayError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(GatewayError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(GatewayError):
+    status = 413
+    code = "too_large"
+
+
+class TooManyRequests(GatewayError):
+    status = 429
+    code = "rate_limited"
