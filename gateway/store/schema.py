@@ -1,0 +1,272 @@
+"""The relational schema shared by every backend (SQLAlchemy Core); Alembic migrations follow it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = sa.DateTime(timezone=True)
+
+organizations = sa.Table(
+    "organizations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # The public account number; distinct from the surrogate key so it can look like the SaaS's.
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("owner_email", sa.String(320), nullable=False, unique=True),
+    sa.Column("vanity", sa.String(63), nullable=True, unique=True),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=True, index=True),
+    # standalone | master | sub | pseudo_master (derived on write, stored for listing).
+    sa.Column("account_type", sa.String(20), nullable=False),
+    # direct | reseller | distributor | carrier
+    sa.Column("channel", sa.String(20), nullable=False, server_default="direct"),
+    # free | pro | business | enterprise | education
+    sa.Column("plan_kind", sa.String(20), nullable=False, server_default="business"),
+    sa.Column("bulk_licensing", sa.Boolean, nullable=False, server_default=sa.false()),
+    # self | master
+    sa.Column("billing", sa.String(20), nullable=False, server_default="self"),
+    sa.Column("support_name", sa.String(200), nullable=True),
+    sa.Column("support_email", sa.String(320), nullable=True),
+    sa.Column("default_license_type", sa.String(20), nullable=False, server_default="Basic"),
+    sa.Column("organization_id", sa.Integer, sa.ForeignKey("organizations.id"), nullable=True),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("subscription_start", TS, nullable=True),
+    sa.Column("subscription_end", TS, nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+# One row per (account, seat kind). For a master: capacity = seats purchased. For a sub-account
+# under bulk licensing: capacity = seats delegated to it by its master. ``delegated`` is what this
+# account has handed down to its own sub-accounts. The CHECKs make the invariant the database's.
+license_pools = sa.Table(
+    "license_pools",
+    metadata,
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), primary_key=True),
+    # "Licensed", "On-Prem", or "addon:<key>"
+    sa.Column("seat_kind", sa.String(60), primary_key=True),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("used", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("delegated", sa.Integer, nullable=False, server_default="0"),
+    sa.CheckConstraint("used >= 0 AND delegated >= 0 AND capacity >= 0", name="non_negative"),
+    sa.CheckConstraint("used + delegated <= capacity", name="within_capacity"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    # Lower-cased email: uniqueness is service-wide and case-insensitive.
+    sa.Column("email_key", sa.String(320), nullable=False, unique=True),
+    sa.Column("email_type", sa.String(20), nullable=False, server_default="work"),
+    sa.Column("external_id", sa.String(255), nullable=True),
+    sa.Column("first_name", sa.String(200), nullable=True),
+    sa.Column("last_name", sa.String(200), nullable=True),
+    sa.Column("display_name", sa.String(400), nullable=True),
+    # active | pending | deactivated
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("license_type", sa.String(20), nullable=False),
+    sa.Column("addons", sa.JSON, nullable=False),
+    sa.Column("role", sa.String(60), nullable=False, server_default="Member"),
+    # work_email | sso
+    sa.Column("login_type", sa.String(20), nullable=False, server_default="work_email"),
+    # scim | jit | invitation | migration | admin | demo
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("employee_id", sa.String(255), nullable=True),
+    # Everything else of the profile (department, title, phone, pronouns, enterprise fields...).
+    sa.Column("profile", sa.JSON, nullable=False),
+    sa.Column("vip", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("has_upcoming_meetings", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_users_account_external", "account_id", "external_id"),
+)
+
+groups = sa.Table(
+    "groups",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("display_name", sa.String(255), nullable=False),
+    # user_group | im_group | contact_group
+    sa.Column("kind", sa.String(20), nullable=False, server_default="user_group"),
+    sa.Column("external_id", sa.String(255), nullable=True),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.UniqueConstraint("account_id", "kind", "display_name", name="uq_groups_account_name"),
+)
+
+group_members = sa.Table(
+    "group_members",
+    metadata,
+    sa.Column("group_id", sa.String(36), sa.ForeignKey("groups.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # admin | scim
+    sa.Column("kind", sa.String(10), nullable=False),
+    # SHA-256 of the secret; the secret itself is shown once and never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("label", sa.String(200), nullable=True),
+    # SCIM client profile: strict | compatible | okta | entra | zoom
+    sa.Column("profile", sa.String(20), nullable=False, server_default="compatible"),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("revoked_at", TS, nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", TS, nullable=False, index=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("account_id", sa.Integer, nullable=True, index=True),
+    sa.Column("action", sa.String(80), nullable=False),
+    sa.Column("target", sa.String(200), nullable=True),
+    sa.Column("before", sa.JSON, nullable=True),
+    sa.Column("after", sa.JSON, nullable=True),
+)
+
+domains = sa.Table(
+    "domains",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("domain", sa.String(253), nullable=False),
+    sa.Column("verification_token", sa.String(64), nullable=False),
+    # When verified, ``verified_domain`` equals ``domain``: a unique column, so only one account
+    # can hold a verified domain at a time (NULLs do not collide).
+    sa.Column("verified_domain", sa.String(253), nullable=True, unique=True),
+    sa.Column("verified_at", TS, nullable=True),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("account_id", "domain", name="uq_domains_account_domain"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # activation | invitation | domain_notice | ...
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("link", sa.String(1000), nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("sent_at", TS, nullable=True),
+    sa.Column("send_error", sa.String(500), nullable=True),
+)
+
+# Single-use links (activation, invitation accept/decline). Only the hash of the secret is kept.
+action_tokens = sa.Table(
+    "action_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("purpose", sa.String(30), nullable=False),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("subject_id", sa.String(64), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Column("used_at", TS, nullable=True),
+)
+
+saml_configs = sa.Table(
+    "saml_configs",
+    metadata,
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+# The SP's own key pairs per account: current, next (published before use) and previous.
+sp_keys = sa.Table(
+    "sp_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # current | next | previous | retired
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("certificate_pem", sa.Text, nullable=False),
+    sa.Column("private_key_pem", sa.Text, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+saml_requests = sa.Table(
+    "saml_requests",
+    metadata,
+    sa.Column("request_id", sa.String(100), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("relay_state", sa.String(1000), nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("expires_at", TS, nullable=False, index=True),
+)
+
+saml_replay = sa.Table(
+    "saml_replay",
+    metadata,
+    sa.Column("assertion_id", sa.String(200), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("expires_at", TS, nullable=False, index=True),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    # sso | password | console
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("user_id", sa.String(36), nullable=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("expires_at", TS, nullable=False, index=True),
+)
+
+mapping_rulesets = sa.Table(
+    "mapping_rulesets",
+    metadata,
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("rules", sa.JSON, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("bucket", sa.String(100), primary_key=True),
+    sa.Column("window_start", TS, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
