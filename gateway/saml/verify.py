@@ -1,0 +1,212 @@
+"""Verify a SAML Response (HTTP-POST binding) strictly, in-process, and return plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import xmlsec
+from lxml import etree
+
+from gateway.clock import Clock
+from gateway.saml import ns
+from gateway.saml.claims import (
+    Window,
+    check_conditions,
+    check_issuer,
+    read_attributes,
+    read_authn,
+    read_subject,
+)
+from gateway.saml.decrypt import decrypt_assertion
+from gateway.saml.errors import (
+    AssertionMissing,
+    DestinationMismatch,
+    InResponseToUnknown,
+    MalformedXml,
+    MultipleAssertions,
+    Replayed,
+    SignatureMissing,
+    SignatureWrapping,
+    StatusNotSuccess,
+    UnsolicitedNotAllowed,
+)
+from gateway.saml.signature import enveloped_signature, verify_enveloped
+from gateway.saml.types import IdpTrust, SignaturePolicy, SpIdentity, VerifiedAssertion
+from gateway.saml.xmlparse import DEFAULT_MAX_BYTES, decode_base64, parse_xml
+
+_ASSERTION_TAGS = (ns.saml("Assertion"), ns.saml("EncryptedAssertion"))
+
+
+def verify_response(
+    saml_response_b64: str | bytes,
+    *,
+    trust: IdpTrust,
+    sp: SpIdentity,
+    clock: Clock,
+    is_outstanding_request: Callable[[str], bool],
+    remember_assertion: Callable[[str, dt.datetime], bool],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> VerifiedAssertion:
+    """Check every rule of the Web SSO profile and return the assertion's content.
+
+    ``is_outstanding_request(id)`` says whether this SP issued the AuthnRequest ``id`` and still
+    waits for it; ``remember_assertion(id, until)`` records the assertion ID and returns False if
+    it was already seen. Both are called only after every other check passed.
+    Raises a SamlError subclass (see gateway.saml.errors) naming the first rule broken.
+    """
+    root = parse_xml(decode_base64(saml_response_b64, max_bytes=max_bytes), max_bytes=max_bytes)
+    if root.tag != ns.samlp("Response"):
+        raise MalformedXml(
+            f"Expected a samlp:Response, got <{etree.QName(root).localname}>. Post the IdP's "
+            "SAMLResponse to this endpoint."
+        )
+    _check_status(root)
+    _refuse_duplicate_ids(root)
+    response_signed = _verify_if_signed(root, trust)
+    assertion, encrypted = _sole_assertion(root)
+    if encrypted:
+        assertion = decrypt_assertion(assertion, sp.decryption_keys(), max_bytes=max_bytes)
+        _refuse_duplicate_ids(assertion)
+        _refuse_nested_assertions(assertion)
+    assertion_signed = _verify_if_signed(assertion, trust)
+    _check_policy(trust.signatures, response_signed, assertion_signed)
+    in_response_to = root.get("InResponseTo")
+    check_issuer(root, trust.entity_id, required=False)
+    check_issuer(assertion, trust.entity_id, required=True)
+    _check_destination(root, sp.acs_url, signed=response_signed)
+    window = Window(clock.now(), dt.timedelta(seconds=trust.skew_seconds))
+    conditions_end = check_conditions(assertion, sp.entity_id, window)
+    subject = read_subject(assertion, sp.acs_url, in_response_to, window)
+    session_index, authn_instant = read_authn(assertion, window)
+    attributes = read_attributes(assertion)
+    assertion_id = assertion.get("ID") or ""
+    _check_in_response_to(in_response_to, trust, is_outstanding_request)
+    ends = (conditions_end, subject.confirmation_not_on_or_after)
+    if not remember_assertion(assertion_id, max(ends) + window.skew):
+        raise Replayed(
+            f"The assertion '{assertion_id}' was already used to sign in. Each assertion is "
+            "accepted once: start a new sign-in at the IdP."
+        )
+    return VerifiedAssertion(
+        issuer=trust.entity_id,
+        name_id=subject.name_id,
+        name_id_format=subject.name_id_format,
+        attributes=attributes,
+        session_index=session_index,
+        assertion_id=assertion_id,
+        in_response_to=in_response_to,
+        not_on_or_after=min(ends),
+        authn_instant=authn_instant,
+        response_signed=response_signed,
+        assertion_signed=assertion_signed,
+        encrypted=encrypted,
+    )
+
+
+def _check_status(root: etree._Element) -> None:
+    status = root.find(ns.samlp("Status"))
+    code = status.find(ns.samlp("StatusCode")) if status is not None else None
+    if code is None:
+        raise MalformedXml("The Response has no Status/StatusCode.")
+    if code.get("Value") != ns.STATUS_SUCCESS:
+        sub = code.find(ns.samlp("StatusCode"))
+        detail = status.findtext(ns.samlp("StatusMessage")) if status is not None else None
+        raise StatusNotSuccess(
+            f"The IdP refused the sign-in: status '{code.get('Value')}'"
+            + (f" / '{sub.get('Value')}'" if sub is not None else "")
+            + (f" ({detail.strip()})" if detail else "")
+            + ". Check the user's assignment to the app in the IdP.",
+            status=code.get("Value"),
+        )
+
+
+def _refuse_duplicate_ids(root: etree._Element) -> None:
+    seen: set[str] = set()
+    for element in root.iter(etree.Element):
+        value = element.get("ID")
+        if value is None:
+            continue
+        if value in seen:
+            raise SignatureWrapping(
+                f"Two elements carry the ID '{value}'. A signature reference must point to one "
+                "element only; the response was altered (XML signature wrapping)."
+            )
+        seen.add(value)
+    xmlsec.tree.add_ids(root, ["ID"])
+
+
+def _sole_assertion(root: etree._Element) -> tuple[etree._Element, bool]:
+    direct = [child for child in root if child.tag in _ASSERTION_TAGS]
+    if len(direct) > 1:
+        raise MultipleAssertions(
+            f"The Response carries {len(direct)} assertions; exactly one is accepted."
+        )
+    _refuse_nested_assertions(root, allowed=len(direct))
+    if not direct:
+        raise AssertionMissing(
+            "The Response carries no Assertion. Check the IdP app's SAML settings."
+        )
+    return direct[0], direct[0].tag == ns.saml("EncryptedAssertion")
+
+
+def _refuse_nested_assertions(root: etree._Element, allowed: int = 1) -> None:
+    if sum(1 for _ in root.iter(*_ASSERTION_TAGS)) > allowed:
+        raise SignatureWrapping(
+            "An assertion is hidden inside another element (for example in a Signature, "
+            "Extensions or Advice); the response was altered (XML signature wrapping)."
+        )
+
+
+def _verify_if_signed(element: etree._Element, trust: IdpTrust) -> bool:
+    signature = enveloped_signature(element)
+    if signature is None:
+        return False
+    verify_enveloped(element, signature, trust.certificates, allow_sha1=trust.allow_sha1)
+    return True
+
+
+def _check_policy(policy: SignaturePolicy, response_signed: bool, assertion_signed: bool) -> None:
+    missing = {
+        SignaturePolicy.EITHER: not (response_signed or assertion_signed),
+        SignaturePolicy.RESPONSE: not response_signed,
+        SignaturePolicy.ASSERTION: not assertion_signed,
+        SignaturePolicy.BOTH: not (response_signed and assertion_signed),
+    }[policy]
+    if missing:
+        got = [n for n, s in (("response", response_signed), ("assertion", assertion_signed)) if s]
+        raise SignatureMissing(
+            f"This account requires the {policy.value} to be signed (policy '{policy.value}') "
+            f"but the IdP signed {' and '.join(got) or 'nothing'}. Enable the matching signing "
+            "option in the IdP app, or change the required signatures here."
+        )
+
+
+def _check_destination(root: etree._Element, acs_url: str, *, signed: bool) -> None:
+    destination = root.get("Destination")
+    if destination is None and not signed:
+        return
+    if destination != acs_url:
+        raise DestinationMismatch(
+            f"The Response's Destination is '{destination}' but this SP's ACS URL is "
+            f"'{acs_url}'. Set the ACS URL in your IdP app to '{acs_url}'."
+        )
+
+
+def _check_in_response_to(
+    in_response_to: str | None, trust: IdpTrust, is_outstanding: Callable[[str], bool]
+) -> None:
+    if in_response_to is None:
+        if not trust.allow_unsolicited:
+            raise UnsolicitedNotAllowed(
+                "This response was not requested by this SP (IdP-initiated sign-in), which this "
+                "account does not allow. Start from the gateway's sign-in page, or allow "
+                "IdP-initiated sign-in."
+            )
+        return
+    if not is_outstanding(in_response_to):
+        raise InResponseToUnknown(
+            f"The response answers request '{in_response_to}', which this SP did not issue or "
+            "already finished. Start a new sign-in from the gateway."
+        )
+
