@@ -1,0 +1,112 @@
+"""The outcome of one evaluation: what changes for the user, and a trace of why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .matching import ConditionTrace
+from .model import RuleResult
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    """One rule, in order: whether it matched and, condition by condition, why.
+
+    ``conditions`` is empty and ``note`` says why when the rule was not evaluated.
+    """
+
+    position: int
+    category: str
+    name: str | None
+    result: RuleResult
+    matched: bool
+    conditions: tuple[ConditionTrace, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Something the user loses at this sign-in (an add-on or a group), and why."""
+
+    category: str
+    item: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A category the mapping does not apply, e.g. because the user was routed elsewhere."""
+
+    category: str
+    positions: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Why the decision is what it is.
+
+    ``rules`` holds every rule in order when ``complete``; the compiled evaluator without
+    ``explain`` leaves it empty but still reports which rules decided each category.
+    ``decided_by`` maps a category to the 1-based positions of the rules that decided it
+    (one for first-match categories, every matching one for group kinds).
+    """
+
+    rules: tuple[RuleTrace, ...] = ()
+    decided_by: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    removed: tuple[Removal, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
+    notes: tuple[str, ...] = ()
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a sign-in does to the user; equality ignores the trace.
+
+    ``addons`` and ``groups`` are the full sets after the sign-in; ``role`` and
+    ``recording_location`` are None when unchanged. When ``blocked`` is set (e.g.
+    ``license_none``) or ``owner_exempt`` is true, nothing changes.
+    """
+
+    sub_account: str | None
+    license_type: str | None
+    addons: frozenset[str]
+    addons_removed: frozenset[str]
+    groups: Mapping[str, frozenset[str]]
+    groups_removed: Mapping[str, frozenset[str]]
+    role: str | None
+    recording_location: str | None
+    blocked: str | None
+    owner_exempt: bool
+    trace: Trace = field(default_factory=Trace, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: sets become sorted lists."""
+        return {
+            "sub_account": self.sub_account,
+            "license_type": self.license_type,
+            "addons": sorted(self.addons),
+            "addons_removed": sorted(self.addons_removed),
+            "groups": {k: sorted(v) for k, v in self.groups.items()},
+            "groups_removed": {k: sorted(v) for k, v in self.groups_removed.items()},
+            "role": self.role,
+            "recording_location": self.recording_location,
+            "blocked": self.blocked,
+            "owner_exempt": self.owner_exempt,
+            "trace": trace_to_dict(self.trace),
+        }
+
+
+def trace_to_dict(trace: Trace) -> dict[str, Any]:
+    """Plain JSON-ready data for a trace."""
+    return {
+        "complete": trace.complete,
+        "rules": [asdict(rule) for rule in trace.rules],
+        "decided_by": {k: list(v) for k, v in trace.decided_by.items()},
+        "removed": [asdict(r) for r in trace.removed],
+        "left_out": [asdict(x) for x in trace.left_out],
+        "notes": list(trace.notes),
+    }

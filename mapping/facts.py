@@ -1,0 +1,128 @@
+"""What an evaluation looks at: the asserted attributes, the user's current state, the account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .model import GROUP_KINDS, fold
+
+# Joins an attribute's values into one text for single-call substring search; rule values
+# containing it are never indexed, so a match can never span two asserted values.
+SEPARATOR = "\x00"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One asserted SAML attribute: its Name, optional FriendlyName and values."""
+
+    name: str
+    values: tuple[str, ...]
+    friendly_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AttributeView:
+    """The values asserted under one key (Name or FriendlyName), in the forms matching needs."""
+
+    raw: tuple[str, ...]
+    folded: tuple[str, ...]
+    raw_set: frozenset[str]
+    folded_set: frozenset[str]
+    raw_text: str
+    folded_text: str
+
+
+EMPTY_VIEW = AttributeView((), (), frozenset(), frozenset(), "", "")
+
+
+@dataclass(frozen=True)
+class SignInFacts:
+    """The attributes of one sign-in; a condition names an attribute by its Name or FriendlyName.
+
+    When several attributes answer to the same key (one by Name, another by FriendlyName),
+    their values are pooled.
+    """
+
+    attributes: tuple[Attribute, ...] = ()
+    _by_key: dict[str, tuple[str, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    # Views are built on first use: a sign-in asserts many attributes no rule looks at.
+    _views: dict[str, AttributeView] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        by_key = self._by_key
+        for attribute in self.attributes:
+            keys = {attribute.name}
+            if attribute.friendly_name:
+                keys.add(attribute.friendly_name)
+            for key in keys:
+                by_key[key] = by_key.get(key, ()) + tuple(attribute.values)
+
+    @classmethod
+    def of(cls, attributes: Mapping[str, Iterable[str] | str]) -> SignInFacts:
+        """Facts from a plain ``{name: values}`` mapping (no FriendlyNames), e.g. for explain."""
+        return cls(
+            tuple(
+                Attribute(name, (values,) if isinstance(values, str) else tuple(values))
+                for name, values in attributes.items()
+            )
+        )
+
+    def values(self, key: str) -> tuple[str, ...]:
+        """The raw values asserted under ``key`` (Name or FriendlyName); empty when absent."""
+        return self._by_key.get(key, ())
+
+    def view(self, key: str) -> AttributeView:
+        """The values under ``key`` in raw and case-folded forms, cached per key."""
+        view = self._views.get(key)
+        if view is None:
+            raw = self._by_key.get(key)
+            if raw is None:
+                return EMPTY_VIEW
+            folded = tuple(fold(v) for v in raw)
+            view = AttributeView(
+                raw,
+                folded,
+                frozenset(raw),
+                frozenset(folded),
+                SEPARATOR.join(raw),
+                SEPARATOR.join(folded),
+            )
+            self._views[key] = view
+        return view
+
+
+def _no_groups() -> Mapping[str, frozenset[str]]:
+    return {kind: frozenset() for kind in GROUP_KINDS}
+
+
+@dataclass(frozen=True)
+class UserState:
+    """The user as the gateway knows them before this sign-in (``exists=False`` for JIT)."""
+
+    exists: bool = False
+    is_owner: bool = False
+    license_type: str | None = None
+    addons: frozenset[str] = frozenset()
+    groups: Mapping[str, frozenset[str]] = field(default_factory=_no_groups)
+    has_upcoming_meetings: bool = False
+
+    def groups_of(self, kind: str) -> frozenset[str]:
+        """The user's current groups of one kind (user_group, im_group, contact_group)."""
+        return self.groups.get(kind, frozenset())
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """The account whose rules are evaluated.
+
+    ``routes_sub_accounts`` is true when these are the master's rules and the user signs in
+    through the master's SSO; only then do ``sub_account`` rules route anyone.
+    """
+
+    default_license_type: str = "Basic"
+    routes_sub_accounts: bool = False
