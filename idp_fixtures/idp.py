@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import xmlsec
 from lxml import etree
 
 from gateway.saml import ns
@@ -122,6 +123,10 @@ class TestIdP:
         _add_attributes(assertion, attributes or {})
         return root
 
+    def signing_key(self) -> xmlsec.Key:
+        """This IdP's private key as an xmlsec key, its certificate attached."""
+        return rsa_key(self.keys.private_key_pem, self.certificate_pem)
+
     def sign(
         self,
         element: etree._Element,
@@ -132,7 +137,7 @@ class TestIdP:
         """Sign ``element`` (Response or Assertion) with this IdP's key; return the Signature."""
         return sign_element(
             element,
-            rsa_key(self.keys.private_key_pem, self.certificate_pem),
+            self.signing_key(),
             signature_algorithm=signature_algorithm,
             digest_algorithm=digest_algorithm,
             certificate_pem=self.certificate_pem,

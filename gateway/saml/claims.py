@@ -135,7 +135,9 @@ def read_subject(
     if not name_id:
         raise MalformedXml("The NameID is empty. Configure the IdP to send the user's NameID.")
     bearers = [
-        sc for sc in subject.findall(ns.saml("SubjectConfirmation")) if sc.get("Method") == ns.BEARER
+        sc
+        for sc in subject.findall(ns.saml("SubjectConfirmation"))
+        if sc.get("Method") == ns.BEARER
     ]
     if not bearers:
         raise SubjectConfirmationInvalid(
@@ -178,9 +180,7 @@ def _check_bearer(
     return expiry
 
 
-def read_authn(
-    assertion: etree._Element, window: Window
-) -> tuple[str | None, dt.datetime | None]:
+def read_authn(assertion: etree._Element, window: Window) -> tuple[str | None, dt.datetime | None]:
     """SessionIndex and AuthnInstant of the first AuthnStatement.
 
     Raises Expired when SessionNotOnOrAfter has passed, or MalformedXml.

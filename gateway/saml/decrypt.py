@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from xml.sax.saxutils import quoteattr
 
 import xmlsec
 from lxml import etree
@@ -38,13 +39,33 @@ def decrypt_assertion(
     if encrypted_data.get("Type", _ELEMENT_TYPE) != _ELEMENT_TYPE:
         raise DecryptionFailed("The EncryptedData must encrypt a whole element (Type Element).")
     plaintext = _decrypt_with_any(encrypted_data, private_keys_pem)
-    assertion = parse_xml(plaintext, max_bytes=max_bytes)
+    assertion = _parse_in_context(plaintext, encrypted, max_bytes=max_bytes)
     if assertion.tag != ns.saml("Assertion"):
         raise MalformedXml(
             f"The EncryptedAssertion decrypts to <{etree.QName(assertion).localname}>, "
             "not to an Assertion."
         )
     return assertion
+
+
+def _parse_in_context(
+    plaintext: bytes, context: etree._Element, *, max_bytes: int
+) -> etree._Element:
+    # The plaintext may use prefixes declared on the Response around it: parse it inside a
+    # wrapper that declares them, through the same DTD-free, size-capped parser.
+    body = plaintext.lstrip()
+    if body.startswith(b"<?xml"):
+        body = body[body.index(b"?>") + 2 :]
+    declarations = " ".join(
+        f"xmlns{':' + prefix if prefix else ''}={quoteattr(uri)}"
+        for prefix, uri in context.nsmap.items()
+    )
+    wrapper = parse_xml(
+        b"<wrapper " + declarations.encode() + b">" + body + b"</wrapper>", max_bytes=max_bytes
+    )
+    if len(wrapper) != 1 or (wrapper.text or "").strip() or (wrapper[0].tail or "").strip():
+        raise MalformedXml("The EncryptedAssertion must decrypt to exactly one element.")
+    return copy.deepcopy(wrapper[0])
 
 
 def _refuse_weak_key_transport(encrypted_data: etree._Element) -> None:

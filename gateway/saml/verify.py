@@ -209,4 +209,3 @@ def _check_in_response_to(
             f"The response answers request '{in_response_to}', which this SP did not issue or "
             "already finished. Start a new sign-in from the gateway."
         )
-
