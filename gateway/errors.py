@@ -11,11 +11,16 @@ class GatewayError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, status: int | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # Per-instance overrides of the class defaults, for refusals that share a class.
         if code is not None:
-            self.code = code  # type: ignore[misc]  # per-instance override of the class default
+            self.code = code  # type: ignore[misc]
+        if status is not None:
+            self.status = status  # type: ignore[misc]
         self.details = details
 
     def to_dict(self) -> dict[str, Any]:

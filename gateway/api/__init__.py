@@ -1,0 +1,13 @@
+"""The admin JSON API under /api/v1."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from gateway.api import accounts, people  # noqa: F401  (registers the routes)
+from gateway.api.registry import api
+
+
+def init_app(app: Flask) -> None:
+    """Mount the admin API."""
+    app.register_blueprint(api.blueprint)

@@ -1,0 +1,1 @@
+"""Storage: one SQL implementation of the store contract, on SQLite or PostgreSQL."""

@@ -121,10 +121,16 @@ groups = sa.Table(
 group_members = sa.Table(
     "group_members",
     metadata,
-    sa.Column("group_id", sa.String(36), sa.ForeignKey("groups.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
+    sa.Column(
+        "group_id", sa.String(36), sa.ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "user_id",
+        sa.String(36),
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 tokens = sa.Table(

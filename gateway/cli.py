@@ -1,0 +1,159 @@
+"""The ``gateway`` command: serve, demo data, accounts and tokens (reads GATEWAY_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from gateway.app import create_app
+from gateway.config import GatewayConfig
+from gateway.demo import init_demo
+from gateway.errors import GatewayError
+from gateway.store.sql import SqlStore
+
+
+def _store() -> SqlStore:
+    return current_app.extensions["gateway.store"]  # type: ignore[no-any-return]
+
+
+def _factory() -> Flask:
+    return create_app()
+
+
+@click.group(
+    cls=FlaskGroup, create_app=_factory, add_default_commands=False, add_version_option=False
+)
+def main() -> None:
+    """The identity gateway: SAML SP, SCIM 2.0 and the account model of a meeting SaaS."""
+
+
+def fail_cleanly(func: Any) -> Any:
+    """Print a refusal's code and message instead of a traceback, and exit 2."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GatewayError as e:
+            click.echo(f"error: {e.code}: {e.message}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="More than 1 runs under gunicorn (use PostgreSQL for several workers).",
+)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the gateway."""
+    url = f"http://{host}:{port}"
+    click.echo(
+        f"Gateway serving on {url}/  (admin API {url}/api/v1, SCIM {url}/scim/v2, "
+        f"SAML {url}/v/<vanity>/saml/metadata/sp)",
+        err=False,
+    )
+    sys.stdout.flush()
+    if workers > 1:
+        from gateway.serving import run_gunicorn
+
+        run_gunicorn(host, port, workers)
+        return
+    from werkzeug.serving import run_simple
+
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        threaded=True,
+        use_reloader=False,
+    )
+
+
+@main.command("init-demo")
+def init_demo_command() -> None:
+    """Create the demo world once (idempotent) and print its accounts and new tokens."""
+    world = init_demo(_store())
+    click.echo("Demo world created." if world.created else "Demo world already present.")
+    for name, number in world.accounts.items():
+        click.echo(f"  account {name}: number {number}")
+    for label, secret in world.tokens.items():
+        click.echo(f"  token ({label}, shown once): {secret}")
+    if not world.created:
+        click.echo(
+            "  (tokens are shown only when created: 'gateway token create --account acme "
+            "--kind admin' makes a new one)"
+        )
+
+
+@main.command("create-account")
+@click.option("--name", required=True)
+@click.option("--owner-email", required=True)
+@click.option("--vanity")
+@click.option("--parent", help="Number or vanity of the master account.")
+@click.option("--bulk-licensing/--no-bulk-licensing", default=False)
+@click.option("--licensed", type=int, default=0, help="Licensed seats purchased.")
+@fail_cleanly
+def create_account(
+    name: str,
+    owner_email: str,
+    vanity: str | None,
+    parent: str | None,
+    bulk_licensing: bool,
+    licensed: int,
+) -> None:
+    """Create an account (a sub-account with --parent)."""
+    store = _store()
+    parent_id = store.find_account(parent).id if parent else None
+    account = store.create_account(
+        name,
+        owner_email,
+        actor="cli",
+        vanity=vanity,
+        parent_id=parent_id,
+        bulk_licensing=bulk_licensing,
+        plan={"Licensed": licensed} if licensed else None,
+    )
+    click.echo(
+        f"created account {account.name}: number {account.number}, id {account.id}, "
+        f"type {account.account_type}"
+    )
+
+
+@main.group("token")
+def token_group() -> None:
+    """Bearer tokens."""
+
+
+@token_group.command("create")
+@click.option("--account", "account_ref", required=True, help="Vanity or number.")
+@click.option("--kind", type=click.Choice(["admin", "scim"]), required=True)
+@click.option("--label")
+@click.option(
+    "--profile",
+    default="compatible",
+    type=click.Choice(["strict", "compatible", "okta", "entra", "zoom"]),
+)
+@fail_cleanly
+def token_create(account_ref: str, kind: str, label: str | None, profile: str) -> None:
+    """Create a token and print its secret (shown this once)."""
+    store = _store()
+    account = store.find_account(account_ref)
+    _, secret = store.create_token(account.id, kind, actor="cli", label=label, profile=profile)
+    click.echo(secret)
+
+
+def config() -> GatewayConfig:
+    """The running app's configuration."""
+    return current_app.extensions["gateway.config"]  # type: ignore[no-any-return]

@@ -1,0 +1,59 @@
+"""Configuration from ``GATEWAY_*`` environment variables, overridable by a mapping."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from gateway.store.engine import default_url
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Everything the gateway reads at start-up."""
+
+    database_url: str = field(default_factory=default_url)
+    # Base URL the gateway is reached at (for links in emails, SAML endpoints).
+    public_url: str = "http://127.0.0.1:8000"
+    demo: bool = False
+    smtp_url: str | None = None
+    secret_key: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    saml_max_bytes: int = 256 * 1024
+    scim_max_operations: int = 1000
+    scim_max_payload_bytes: int = 4 * 1024 * 1024
+    scim_max_results: int = 1000
+    rate_limit_per_minute: int = 6000
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> GatewayConfig:
+        """Read ``GATEWAY_<FIELD>`` variables; unknown ones are ignored."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"GATEWAY_{f.name.upper()}")
+            if raw is None or f.name == "extra":
+                continue
+            values[f.name] = _convert(f.type, raw)
+        return cls(**values)
+
+    def with_overrides(self, overrides: Mapping[str, Any] | None) -> GatewayConfig:
+        """A copy with known keys replaced and unknown keys kept in ``extra``."""
+        if not overrides:
+            return self
+        names = {f.name for f in fields(self)}
+        known = {k: v for k, v in overrides.items() if k in names}
+        extra = {**self.extra, **{k: v for k, v in overrides.items() if k not in names}}
+        return replace(self, **known, extra=extra)
+
+
+def _convert(kind: Any, raw: str) -> Any:
+    text = str(kind)
+    if text.startswith("bool"):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if text.startswith("int"):
+        return int(raw)
+    return raw

@@ -1,0 +1,370 @@
+"""Accounts, sub-accounts, plans and bulk license delegation (SQL)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from gateway.errors import BadRequest
+from gateway.store import schema
+from gateway.store.account_rows import account_from_row
+from gateway.store.base import new_id
+from gateway.store.errors import (
+    Conflict,
+    InvalidState,
+    NotFound,
+)
+from gateway.store.pools import PoolsMixin
+from gateway.store.records import CHANNELS, PLAN_KINDS, Account
+from gateway.store.validation import check_vanity, normalize_email
+
+A = schema.accounts
+P = schema.license_pools
+
+
+class AccountsMixin(PoolsMixin):
+    """Accounts and their seat pools."""
+
+    def create_account(
+        self,
+        name: str,
+        owner_email: str,
+        *,
+        actor: str = "system",
+        vanity: str | None = None,
+        parent_id: int | None = None,
+        channel: str = "direct",
+        plan_kind: str = "business",
+        bulk_licensing: bool = False,
+        billing: str | None = None,
+        support_name: str | None = None,
+        support_email: str | None = None,
+        default_license_type: str = "Basic",
+        plan: Mapping[str, int] | None = None,
+        number: str | None = None,
+    ) -> Account:
+        """Create an account and its owner user.
+
+        Raises BadRequest (``invalid_email``, ``invalid_vanity``, ``invalid_name``...),
+        Conflict ``owner_email_taken`` / ``vanity_taken``, InvalidState ``nesting_not_allowed``.
+        """
+        if not name or not name.strip() or len(name) > 200:
+            raise BadRequest("Account name must be 1-200 characters.", code="invalid_name")
+        email = normalize_email(owner_email, field="owner_email")
+        if vanity is not None:
+            vanity = check_vanity(vanity)
+        if channel not in CHANNELS or plan_kind not in PLAN_KINDS:
+            raise BadRequest(
+                f"channel must be one of {CHANNELS} and plan_kind one of {PLAN_KINDS}.",
+                code="invalid_plan",
+            )
+        with self.transaction() as conn:
+            parent = self._lock_account(conn, parent_id) if parent_id is not None else None
+            account_type, billing_mode = self._placement(conn, parent, billing)
+            now = self.clock.now()
+            values: dict[str, Any] = dict(
+                number=number or self._new_number(conn),
+                name=name.strip(),
+                owner_email=email,
+                vanity=vanity,
+                parent_id=parent_id,
+                account_type=account_type,
+                channel=channel,
+                plan_kind=plan_kind,
+                bulk_licensing=bulk_licensing,
+                billing=billing_mode,
+                support_name=support_name,
+                support_email=support_email,
+                default_license_type=default_license_type,
+                settings={},
+                created_at=now,
+                updated_at=now,
+            )
+            self._check_unique_owner(conn, email, vanity)
+            account_id = conn.execute(A.insert().values(**values).returning(A.c.id)).scalar_one()
+            self._insert_owner(conn, account_id, email)
+            if parent is not None:
+                self._promote_parent(conn, parent)
+            for seat_kind, capacity in (plan or {}).items():
+                self._set_capacity(conn, account_id, seat_kind, capacity)
+            account = self._get_account(conn, account_id)
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="account.create",
+                target=account.number,
+                after=_public(account),
+            )
+            return account
+
+    def _new_number(self, conn: sa.Connection) -> str:
+        while True:
+            candidate = str(1_000_000_000 + secrets.randbelow(9_000_000_000))
+            if conn.execute(sa.select(A.c.id).where(A.c.number == candidate)).first() is None:
+                return candidate
+
+    def _check_unique_owner(self, conn: sa.Connection, email: str, vanity: str | None) -> None:
+        users = schema.users
+        taken = (
+            conn.execute(sa.select(users.c.id).where(users.c.email_key == email.lower())).first()
+            or conn.execute(
+                sa.select(A.c.id).where(sa.func.lower(A.c.owner_email) == email.lower())
+            ).first()
+        )
+        if taken:
+            raise Conflict(
+                f"The owner email '{email}' is already registered; a new account's owner "
+                "email must never have been registered before.",
+                code="owner_email_taken",
+            )
+        if vanity and conn.execute(sa.select(A.c.id).where(A.c.vanity == vanity)).first():
+            raise Conflict(f"The vanity '{vanity}' is taken.", code="vanity_taken")
+
+    def _insert_owner(self, conn: sa.Connection, account_id: int, email: str) -> None:
+        now = self.clock.now()
+        try:
+            conn.execute(
+                schema.users.insert().values(
+                    id=new_id(),
+                    account_id=account_id,
+                    email=email,
+                    email_key=email.lower(),
+                    status="active",
+                    license_type="Basic",
+                    addons=[],
+                    role="Owner",
+                    source="admin",
+                    profile={},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        except IntegrityError as e:
+            raise Conflict(
+                f"The owner email '{email}' is already registered.", code="owner_email_taken"
+            ) from e
+
+    def _placement(
+        self, conn: sa.Connection, parent: Account | None, billing: str | None
+    ) -> tuple[str, str]:
+        """Account type and billing mode for a new account under ``parent``."""
+        if parent is None:
+            return "standalone", billing or "self"
+        if parent.account_type == "sub":
+            root = self._get_account(conn, parent.parent_id)  # type: ignore[arg-type]
+            if root.channel == "direct":
+                raise InvalidState(
+                    "Only reseller, distributor and carrier masters may have third-level "
+                    "sub-accounts.",
+                    code="nesting_not_allowed",
+                )
+        elif parent.account_type == "pseudo_master" or (
+            parent.account_type not in ("standalone", "master")
+        ):
+            raise InvalidState(
+                "Sub-accounts nest at most three levels deep.", code="nesting_not_allowed"
+            )
+        if parent.channel != "direct" or billing is None:
+            billing = "master" if parent.channel != "direct" else (billing or "master")
+        if billing not in ("self", "master"):
+            raise BadRequest("billing must be 'self' or 'master'.", code="invalid_billing")
+        return "sub", billing
+
+    def _promote_parent(self, conn: sa.Connection, parent: Account) -> None:
+        new_type = {"standalone": "master", "sub": "pseudo_master"}.get(parent.account_type)
+        if new_type:
+            conn.execute(A.update().where(A.c.id == parent.id).values(account_type=new_type))
+
+    def get_account(self, account_id: int) -> Account:
+        """The account; raises NotFound ``account_not_found``."""
+        with self.transaction() as conn:
+            return self._get_account(conn, account_id)
+
+    def find_account(self, ident: str) -> Account:
+        """Resolve an account by number, vanity or id; raises NotFound ``account_not_found``."""
+        with self.transaction() as conn:
+            cond = sa.or_(A.c.number == ident, A.c.vanity == ident.lower())
+            row = conn.execute(sa.select(A).where(cond)).first()
+            if row is None and ident.isdigit() and len(ident) < 10:
+                row = conn.execute(sa.select(A).where(A.c.id == int(ident))).first()
+            if row is None:
+                raise NotFound(f"No account '{ident}'.", code="account_not_found")
+            return account_from_row(row)
+
+    def list_accounts(self, *, parent_id: int | None = None) -> list[Account]:
+        """Every account, or the direct sub-accounts of ``parent_id``, oldest first."""
+        with self.transaction() as conn:
+            stmt = sa.select(A).order_by(A.c.id)
+            if parent_id is not None:
+                stmt = stmt.where(A.c.parent_id == parent_id)
+            return [account_from_row(r) for r in conn.execute(stmt)]
+
+    def update_account(self, account_id: int, changes: Mapping[str, Any], *, actor: str) -> Account:
+        """Change name, vanity, support contact, default license, settings or subscription dates.
+
+        Raises NotFound, BadRequest ``unknown_field``/``invalid_vanity``, Conflict ``vanity_taken``.
+        """
+        allowed = {
+            "name",
+            "vanity",
+            "support_name",
+            "support_email",
+            "default_license_type",
+            "subscription_start",
+            "subscription_end",
+            "plan_kind",
+            "bulk_licensing",
+        }
+        unknown = set(changes) - allowed
+        if unknown:
+            raise BadRequest(
+                f"Cannot change {sorted(unknown)}; changeable: {sorted(allowed)}.",
+                code="unknown_field",
+            )
+        values = dict(changes)
+        if values.get("vanity") is not None:
+            values["vanity"] = check_vanity(values["vanity"])
+        if values.get("support_email"):
+            values["support_email"] = normalize_email(
+                values["support_email"], field="support_email"
+            )
+        with self.transaction() as conn:
+            before = self._lock_account(conn, account_id)
+            if (
+                values.get("vanity")
+                and conn.execute(
+                    sa.select(A.c.id).where(A.c.vanity == values["vanity"], A.c.id != account_id)
+                ).first()
+            ):
+                raise Conflict(f"The vanity '{values['vanity']}' is taken.", code="vanity_taken")
+            conn.execute(
+                A.update().where(A.c.id == account_id).values(**values, updated_at=self.clock.now())
+            )
+            after = self._get_account(conn, account_id)
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="account.update",
+                target=after.number,
+                before=_public(before),
+                after=_public(after),
+            )
+            return after
+
+    def set_setting(
+        self, account_id: int, key: str, value: Any, *, locked: bool = False, actor: str
+    ) -> Account:
+        """Set one setting of this account only: sub-accounts inherit nothing."""
+        with self.transaction() as conn:
+            account = self._lock_account(conn, account_id)
+            settings = dict(account.settings)
+            previous = settings.get(key)
+            settings[key] = {"value": value, "locked": locked}
+            conn.execute(
+                A.update()
+                .where(A.c.id == account_id)
+                .values(settings=settings, updated_at=self.clock.now())
+            )
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="account.setting",
+                target=key,
+                before=previous,
+                after=settings[key],
+            )
+            return self._get_account(conn, account_id)
+
+    def unlink(self, sub_id: int, *, actor: str) -> Account:
+        """Make a sub-account standalone, keeping users, settings and configuration.
+
+        Delegated seats go back to the master's pool and stay with the account as its own plan.
+        Raises NotFound, InvalidState ``not_a_sub_account`` / ``has_sub_accounts``.
+        """
+        with self.transaction() as conn:
+            sub = self._lock_account(conn, sub_id)
+            if sub.parent_id is None:
+                raise InvalidState(
+                    f"Account {sub.number} is not a sub-account.", code="not_a_sub_account"
+                )
+            if sub.account_type == "pseudo_master":
+                raise InvalidState(
+                    "Unlink this account's own sub-accounts first.", code="has_sub_accounts"
+                )
+            parent = self._lock_account(conn, sub.parent_id)
+            for pool in self._pools(conn, sub_id):
+                if parent.bulk_licensing:
+                    conn.execute(
+                        P.update()
+                        .where(P.c.account_id == parent.id, P.c.seat_kind == pool.seat_kind)
+                        .values(delegated=P.c.delegated - pool.capacity)
+                    )
+            conn.execute(
+                A.update()
+                .where(A.c.id == sub_id)
+                .values(
+                    parent_id=None,
+                    account_type="standalone",
+                    billing="self",
+                    updated_at=self.clock.now(),
+                )
+            )
+            self._demote_if_childless(conn, parent)
+            after = self._get_account(conn, sub_id)
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=sub_id,
+                action="account.unlink",
+                target=sub.number,
+                before=_public(sub),
+                after=_public(after),
+            )
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=parent.id,
+                action="account.unlink_sub",
+                target=sub.number,
+            )
+            return after
+
+    def _demote_if_childless(self, conn: sa.Connection, parent: Account) -> None:
+        remaining = conn.execute(
+            sa.select(sa.func.count()).select_from(A).where(A.c.parent_id == parent.id)
+        ).scalar_one()
+        if remaining == 0:
+            new_type = {"master": "standalone", "pseudo_master": "sub"}[parent.account_type]
+            conn.execute(A.update().where(A.c.id == parent.id).values(account_type=new_type))
+
+    def descendants(self, account_id: int) -> list[Account]:
+        """Sub-accounts at every level below ``account_id``."""
+        found: list[Account] = []
+        frontier = [account_id]
+        while frontier:
+            children = [a for p in frontier for a in self.list_accounts(parent_id=p)]
+            found.extend(children)
+            frontier = [c.id for c in children]
+        return found
+
+
+def _public(account: Account) -> dict[str, Any]:
+    """The audit/JSON view of an account (no secrets are kept on accounts)."""
+    return {
+        "id": account.id,
+        "number": account.number,
+        "name": account.name,
+        "owner_email": account.owner_email,
+        "vanity": account.vanity,
+        "parent_id": account.parent_id,
+        "account_type": account.account_type,
+        "billing": account.billing,
+        "bulk_licensing": account.bulk_licensing,
+    }

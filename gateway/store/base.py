@@ -1,0 +1,95 @@
+"""The SQL store's shared machinery: one transaction per call unless one is already open."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.clock import Clock, utc
+from gateway.store import schema
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 hex of a bearer secret: secrets are high-entropy, so no salt or stretching."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret(prefix: str) -> str:
+    """A new URL-safe secret with a readable prefix (``gwa_``, ``gws_``...)."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def new_id() -> str:
+    """A new opaque record id."""
+    return str(uuid.uuid4())
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """``value`` as aware UTC (SQLite returns naive datetimes)."""
+    return None if value is None else utc(value)
+
+
+class SqlBase:
+    """Engine, clock, transaction scoping and the audit writer shared by every store part."""
+
+    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._tx: contextvars.ContextVar[sa.Connection | None] = contextvars.ContextVar(
+            f"gateway_tx_{id(self)}", default=None
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """Join the transaction already open in this context, or open one (committed on exit)."""
+        current = self._tx.get()
+        if current is not None:
+            yield current
+            return
+        with self.engine.begin() as conn:
+            token = self._tx.set(conn)
+            try:
+                yield conn
+            finally:
+                self._tx.reset(token)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def lock_clause(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+        """``FOR UPDATE`` where the database has row locks (SQLite locks the whole file)."""
+        return stmt if self.dialect == "sqlite" else stmt.with_for_update()
+
+    def audit(
+        self,
+        conn: sa.Connection,
+        *,
+        actor: str,
+        account_id: int | None,
+        action: str,
+        target: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Append one entry to the audit log inside the caller's transaction."""
+        conn.execute(
+            schema.audit_log.insert().values(
+                at=self.clock.now(),
+                actor=actor,
+                account_id=account_id,
+                action=action,
+                target=target,
+                before=before,
+                after=after,
+            )
+        )

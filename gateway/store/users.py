@@ -1,0 +1,390 @@
+"""Users: one account each, email unique service-wide, seats taken from the account's pools."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.errors import BadRequest
+from gateway.store import schema
+from gateway.store.base import aware, new_id
+from gateway.store.errors import Conflict, NotFound, VersionMismatch
+from gateway.store.pools import SeatsMixin, seat_kinds_of
+from gateway.store.records import ADDONS, LICENSE_TYPES, USER_STATUSES, Page, User
+from gateway.store.validation import normalize_email
+
+U = schema.users
+G = schema.groups
+GM = schema.group_members
+
+CHANGEABLE = frozenset(
+    {
+        "email",
+        "email_type",
+        "external_id",
+        "first_name",
+        "last_name",
+        "display_name",
+        "status",
+        "license_type",
+        "addons",
+        "role",
+        "login_type",
+        "employee_id",
+        "profile",
+        "vip",
+        "has_upcoming_meetings",
+        "source",
+    }
+)
+
+
+def user_from_row(row: Any, groups: Iterable[str] = ()) -> User:
+    """Build a User record from a row (and the names of its groups)."""
+    m = row._mapping
+    return User(
+        id=m["id"],
+        account_id=m["account_id"],
+        email=m["email"],
+        email_type=m["email_type"],
+        external_id=m["external_id"],
+        first_name=m["first_name"],
+        last_name=m["last_name"],
+        display_name=m["display_name"],
+        status=m["status"],
+        license_type=m["license_type"],
+        addons=tuple(m["addons"] or ()),
+        role=m["role"],
+        login_type=m["login_type"],
+        source=m["source"],
+        employee_id=m["employee_id"],
+        profile=dict(m["profile"] or {}),
+        vip=bool(m["vip"]),
+        has_upcoming_meetings=bool(m["has_upcoming_meetings"]),
+        version=m["version"],
+        created_at=aware(m["created_at"]),  # type: ignore[arg-type]
+        updated_at=aware(m["updated_at"]),  # type: ignore[arg-type]
+        groups=tuple(sorted(groups)),
+    )
+
+
+def check_user_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate user fields; raises BadRequest with ``invalid_*``/``unknown_addon`` codes."""
+    out = dict(values)
+    if "email" in out:
+        out["email"] = normalize_email(out["email"])
+        out["email_key"] = out["email"].lower()
+    if "license_type" in out and out["license_type"] not in LICENSE_TYPES:
+        raise BadRequest(
+            f"License type must be one of {', '.join(LICENSE_TYPES)}.", code="invalid_license_type"
+        )
+    if "status" in out and out["status"] not in USER_STATUSES:
+        raise BadRequest(
+            f"Status must be one of {', '.join(USER_STATUSES)}.", code="invalid_status"
+        )
+    if "addons" in out:
+        unknown = sorted(set(out["addons"]) - set(ADDONS))
+        if unknown:
+            raise BadRequest(
+                f"Unknown add-ons {unknown}; known: {', '.join(ADDONS)}.", code="unknown_addon"
+            )
+        out["addons"] = sorted(set(out["addons"]))
+    return out
+
+
+class UsersMixin(SeatsMixin):
+    """Users and the seats they hold."""
+
+    def create_user(
+        self, account_id: int, email: str, *, actor: str, source: str, **fields: Any
+    ) -> User:
+        """Create a user in ``account_id`` taking the seats its license and add-ons need.
+
+        Raises BadRequest (field checks), Conflict ``email_taken``, NotFound
+        ``account_not_found``, LicensePoolExhausted ``license_pool_exhausted``.
+        """
+        unknown = set(fields) - CHANGEABLE
+        if unknown:
+            raise BadRequest(f"Unknown user fields {sorted(unknown)}.", code="unknown_field")
+        with self.transaction() as conn:
+            account = self._get_account(conn, account_id)
+            now = self.clock.now()
+            values = check_user_values(
+                {
+                    "status": "active",
+                    "license_type": account.default_license_type,
+                    "addons": [],
+                    "profile": {},
+                    **fields,
+                    "email": email,
+                }
+            )
+            self._insert_user(conn, account_id, values, source, now)
+            user = self._user(conn, values["id"])
+            self.move_seats(conn, account_id, [], seat_kinds_of(user.license_type, user.addons))
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="user.create",
+                target=user.id,
+                after=user_public(user),
+            )
+            return user
+
+    def _insert_user(
+        self, conn: sa.Connection, account_id: int, values: dict[str, Any], source: str, now: Any
+    ) -> None:
+        values.update(
+            id=new_id(),
+            account_id=account_id,
+            source=source,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        if conn.execute(sa.select(U.c.id).where(U.c.email_key == values["email_key"])).first():
+            raise _email_taken(values["email"])
+        error = self.guarded(conn, U.insert().values(**values))
+        if error is not None:
+            raise _email_taken(values["email"]) from error
+
+    def _user(self, conn: sa.Connection, user_id: str, *, lock: bool = False) -> User:
+        stmt = sa.select(U).where(U.c.id == user_id)
+        row = conn.execute(self.lock_clause(stmt) if lock else stmt).first()
+        if row is None:
+            raise NotFound(f"No user with id {user_id}.", code="user_not_found")
+        names = conn.execute(
+            sa.select(G.c.display_name)
+            .join(GM, GM.c.group_id == G.c.id)
+            .where(GM.c.user_id == user_id)
+        ).scalars()
+        return user_from_row(row, names)
+
+    def get_user(self, user_id: str, *, account_id: int | None = None) -> User:
+        """The user; with ``account_id``, only if it belongs there. Raises NotFound."""
+        with self.transaction() as conn:
+            user = self._user(conn, user_id)
+        if account_id is not None and user.account_id != account_id:
+            raise NotFound(f"No user with id {user_id}.", code="user_not_found")
+        return user
+
+    def find_user_by_email(self, email: str) -> User | None:
+        """The user holding ``email`` (case-insensitive), wherever it is, or None."""
+        with self.transaction() as conn:
+            row = conn.execute(sa.select(U.c.id).where(U.c.email_key == email.strip().lower()))
+            found = row.first()
+            return None if found is None else self._user(conn, found[0])
+
+    def list_users(
+        self, account_id: int, *, offset: int = 0, limit: int = 100, status: str | None = None
+    ) -> Page:
+        """A page of the account's users, oldest first."""
+        with self.transaction() as conn:
+            cond = [U.c.account_id == account_id]
+            if status:
+                cond.append(U.c.status == status)
+            total = conn.execute(sa.select(sa.func.count()).select_from(U).where(*cond))
+            rows = conn.execute(
+                sa.select(U)
+                .where(*cond)
+                .order_by(U.c.created_at, U.c.id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            items = tuple(self._user(conn, r.id) for r in rows)
+            return Page(items=items, total=total.scalar_one(), offset=offset, limit=limit)
+
+    def update_user(
+        self,
+        user_id: str,
+        changes: Mapping[str, Any],
+        *,
+        actor: str,
+        expected_version: int | None = None,
+    ) -> User:
+        """Apply ``changes``, moving seats when license or add-ons change.
+
+        Raises NotFound, BadRequest, VersionMismatch ``version_mismatch``, Conflict
+        ``email_taken``, LicensePoolExhausted.
+        """
+        unknown = set(changes) - CHANGEABLE
+        if unknown:
+            raise BadRequest(f"Unknown user fields {sorted(unknown)}.", code="unknown_field")
+        values = check_user_values(changes)
+        with self.transaction() as conn:
+            before = self._user(conn, user_id, lock=True)
+            if expected_version is not None and before.version != expected_version:
+                raise VersionMismatch(
+                    f"User {user_id} is at version {before.version}, not "
+                    f"{expected_version}; read it again."
+                )
+            merged = {"license_type": before.license_type, "addons": before.addons, **values}
+            self.move_seats(
+                conn,
+                before.account_id,
+                seat_kinds_of(before.license_type, before.addons),
+                seat_kinds_of(merged["license_type"], merged["addons"]),
+            )
+            error = self.guarded(
+                conn,
+                U.update()
+                .where(U.c.id == user_id)
+                .values(**values, version=U.c.version + 1, updated_at=self.clock.now()),
+            )
+            if error is not None:
+                raise _email_taken(values.get("email", "")) from error
+            after = self._user(conn, user_id)
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=after.account_id,
+                action="user.update",
+                target=user_id,
+                before=user_public(before),
+                after=user_public(after),
+            )
+            return after
+
+    def delete_user(self, user_id: str, *, actor: str, expected_version: int | None = None) -> None:
+        """Delete the user and give back its seats; raises NotFound, VersionMismatch."""
+        with self.transaction() as conn:
+            user = self._user(conn, user_id, lock=True)
+            if expected_version is not None and user.version != expected_version:
+                raise VersionMismatch(
+                    f"User {user_id} is at version {user.version}, not "
+                    f"{expected_version}; read it again."
+                )
+            self.move_seats(
+                conn, user.account_id, seat_kinds_of(user.license_type, user.addons), []
+            )
+            conn.execute(GM.delete().where(GM.c.user_id == user_id))
+            conn.execute(U.delete().where(U.c.id == user_id))
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=user.account_id,
+                action="user.delete",
+                target=user_id,
+                before=user_public(user),
+            )
+
+    def move_user(self, user_id: str, target_account_id: int, *, actor: str, source: str) -> User:
+        """Move a user into another account under its default license and no add-ons.
+
+        Groups and role do not move (they are the new account's to set). Raises NotFound,
+        LicensePoolExhausted (nothing moves then).
+        """
+        with self.transaction() as conn:
+            before = self._user(conn, user_id, lock=True)
+            target = self._get_account(conn, target_account_id)
+            self.move_seats(
+                conn, before.account_id, seat_kinds_of(before.license_type, before.addons), []
+            )
+            self.move_seats(conn, target.id, [], seat_kinds_of(target.default_license_type, ()))
+            conn.execute(GM.delete().where(GM.c.user_id == user_id))
+            conn.execute(
+                U.update()
+                .where(U.c.id == user_id)
+                .values(
+                    account_id=target.id,
+                    license_type=target.default_license_type,
+                    addons=[],
+                    role="Member",
+                    source=source,
+                    version=U.c.version + 1,
+                    updated_at=self.clock.now(),
+                )
+            )
+            after = self._user(conn, user_id)
+            for account_id in (before.account_id, target.id):
+                self.audit(
+                    conn,
+                    actor=actor,
+                    account_id=account_id,
+                    action="user.move",
+                    target=user_id,
+                    before=user_public(before),
+                    after=user_public(after),
+                )
+            return after
+
+    def set_user_groups(self, user_id: str, kind: str, names: Iterable[str], *, actor: str) -> User:
+        """Make the user's groups of ``kind`` exactly ``names``, creating missing groups."""
+        with self.transaction() as conn:
+            user = self._user(conn, user_id, lock=True)
+            wanted = {self._group_id(conn, user.account_id, kind, n) for n in names}
+            current = set(
+                conn.execute(
+                    sa.select(GM.c.group_id)
+                    .join(G, G.c.id == GM.c.group_id)
+                    .where(GM.c.user_id == user_id, G.c.kind == kind)
+                ).scalars()
+            )
+            for gid in current - wanted:
+                conn.execute(GM.delete().where(GM.c.user_id == user_id, GM.c.group_id == gid))
+            for gid in wanted - current:
+                conn.execute(GM.insert().values(group_id=gid, user_id=user_id))
+            after = self._user(conn, user_id)
+            if current != wanted:
+                self.audit(
+                    conn,
+                    actor=actor,
+                    account_id=user.account_id,
+                    action="user.groups",
+                    target=user_id,
+                    before=list(user.groups),
+                    after=list(after.groups),
+                )
+            return after
+
+    def _group_id(self, conn: sa.Connection, account_id: int, kind: str, name: str) -> str:
+        found = conn.execute(
+            sa.select(G.c.id).where(
+                G.c.account_id == account_id, G.c.kind == kind, G.c.display_name == name
+            )
+        ).first()
+        if found is not None:
+            return str(found[0])
+        now = self.clock.now()
+        gid = new_id()
+        conn.execute(
+            G.insert().values(
+                id=gid,
+                account_id=account_id,
+                kind=kind,
+                display_name=name,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return gid
+
+
+def _email_taken(email: str) -> Conflict:
+    return Conflict(
+        f"The email '{email}' already belongs to a user of this service.", code="email_taken"
+    )
+
+
+def user_public(user: User) -> dict[str, Any]:
+    """The JSON/audit view of a user."""
+    return {
+        "id": user.id,
+        "account_id": user.account_id,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "display_name": user.display_name,
+        "status": user.status,
+        "license_type": user.license_type,
+        "addons": list(user.addons),
+        "role": user.role,
+        "login_type": user.login_type,
+        "source": user.source,
+        "groups": list(user.groups),
+        "external_id": user.external_id,
+        "version": user.version,
+    }
