@@ -1,0 +1,158 @@
+"""Where each filterable SCIM attribute is stored in the ``users``/``groups`` tables.
+
+The ``profile`` JSON column of ``users`` holds everything without a column of its own, keyed by
+the SCIM attribute name without URN: ``nickName``, ``title``, ``profileUrl``, ``locale``,
+``preferredLanguage``, ``timezone``, ``name`` ({formatted, middleName, honorificPrefix,
+honorificSuffix}), the enterprise ``department``, ``organization``, ``costCenter``, ``division``
+and ``manager`` ({value, displayName}), the extension's ``personalLinkName`` and ``pronouns``,
+and the multi-valued ``phoneNumbers``, ``addresses``, ``ims``, ``photos``, ``entitlements``,
+``roles``, ``x509Certificates`` (lists, not filterable here). ``email_key`` is ``email.lower()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from gateway.scim.schemas import ENTERPRISE_URN, ZOOM_URN
+from gateway.store.schema import group_members, groups, users
+
+LOGIN_TYPE_TO_DB = {"workEmail": "work_email", "sso": "sso"}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A value held in a column or a JSON path of the row."""
+
+    column: ColumnElement[Any]
+    nullable: bool = True
+    # The column already holds the lower-cased value (``email_key``), so only the value folds.
+    lowered: bool = False
+    to_db: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A sub-attribute every stored value has (``emails.primary`` is the one email)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class ActiveFlag:
+    """``active`` is true exactly when ``status`` is ``active``."""
+
+    column: ColumnElement[Any]
+
+
+Location = Stored | Constant | ActiveFlag
+
+
+@dataclass(frozen=True)
+class Related:
+    """A multi-valued attribute held in other rows, tested with a correlated EXISTS."""
+
+    source: sa.FromClause
+    correlate: ColumnElement[bool]
+    members: Mapping[str, Location]
+
+
+@dataclass(frozen=True)
+class TableMap:
+    """The attribute locations of one resource type, keyed by casefolded qualified name."""
+
+    table: sa.Table
+    attrs: Mapping[str, Location | Related] = field(default_factory=dict)
+
+    def locate(self, qualified: str) -> Location | Related | None:
+        """The location of a qualified attribute path (``name.givenName``), or None."""
+        return self.attrs.get(qualified.casefold())
+
+
+def _json(*path: str) -> Stored:
+    expr = users.c.profile[path if len(path) > 1 else path[0]].as_string()
+    return Stored(expr)
+
+
+def _user_groups() -> Related:
+    member = group_members.alias("scim_gm")
+    group = groups.alias("scim_g")
+    return Related(
+        source=member.join(group, group.c.id == member.c.group_id),
+        correlate=member.c.user_id == users.c.id,
+        members={
+            "value": Stored(member.c.group_id, nullable=False),
+            "display": Stored(group.c.display_name, nullable=False),
+            "type": Constant("direct"),
+        },
+    )
+
+
+def _group_members() -> Related:
+    member = group_members.alias("scim_gm")
+    user = users.alias("scim_u")
+    return Related(
+        source=member.join(user, user.c.id == member.c.user_id),
+        correlate=member.c.group_id == groups.c.id,
+        members={
+            "value": Stored(member.c.user_id, nullable=False),
+            "display": Stored(user.c.display_name),
+            "type": Constant("User"),
+        },
+    )
+
+
+def _common(table: sa.Table) -> dict[str, Location | Related]:
+    return {
+        "id": Stored(table.c.id, nullable=False),
+        "externalid": Stored(table.c.external_id),
+        "meta.created": Stored(table.c.created_at, nullable=False),
+        "meta.lastmodified": Stored(table.c.updated_at, nullable=False),
+    }
+
+
+def _user_attrs() -> dict[str, Location | Related]:
+    ent = ENTERPRISE_URN.casefold()
+    zoom = ZOOM_URN.casefold()
+    attrs: dict[str, Location | Related] = {
+        **_common(users),
+        "username": Stored(users.c.email_key, nullable=False, lowered=True),
+        "name.givenname": Stored(users.c.first_name),
+        "name.familyname": Stored(users.c.last_name),
+        "displayname": Stored(users.c.display_name),
+        "usertype": Stored(users.c.license_type, nullable=False),
+        "active": ActiveFlag(users.c.status),
+        "emails.value": Stored(users.c.email_key, nullable=False, lowered=True),
+        "emails.type": Stored(users.c.email_type, nullable=False),
+        "emails.primary": Constant(True),
+        "groups": _user_groups(),
+        f"{ent}:employeenumber": Stored(users.c.employee_id),
+        f"{ent}:manager.value": _json("manager", "value"),
+        f"{ent}:manager.displayname": _json("manager", "displayName"),
+        f"{zoom}:logintype": Stored(users.c.login_type, nullable=False, to_db=LOGIN_TYPE_TO_DB),
+        f"{zoom}:status": Stored(users.c.status, nullable=False),
+    }
+    for sub in ("formatted", "middleName", "honorificPrefix", "honorificSuffix"):
+        attrs[f"name.{sub.casefold()}"] = _json("name", sub)
+    for key in ("nickName", "title", "profileUrl", "preferredLanguage", "locale", "timezone"):
+        attrs[key.casefold()] = _json(key)
+    for key in ("costCenter", "organization", "division", "department"):
+        attrs[f"{ent}:{key.casefold()}"] = _json(key)
+    for key in ("personalLinkName", "pronouns"):
+        attrs[f"{zoom}:{key.casefold()}"] = _json(key)
+    return attrs
+
+
+USER_MAP = TableMap(users, _user_attrs())
+GROUP_MAP = TableMap(
+    groups,
+    {
+        **_common(groups),
+        "displayname": Stored(groups.c.display_name, nullable=False),
+        "members": _group_members(),
+    },
+)
