@@ -40,7 +40,7 @@ accounts = sa.Table(
     sa.Column("channel", sa.String(20), nullable=False, server_default="direct"),
     # free | pro | business | enterprise | education
     sa.Column("plan_kind", sa.String(20), nullable=False, server_default="business"),
-    sa.Column("bulk_licensing", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("bulk_licensing", sa.Boolean, nullable=False, server_default=sa.text("false")),
     # self | master
     sa.Column("billing", sa.String(20), nullable=False, server_default="self"),
     sa.Column("support_name", sa.String(200), nullable=True),
@@ -95,8 +95,8 @@ users = sa.Table(
     sa.Column("employee_id", sa.String(255), nullable=True),
     # Everything else of the profile (department, title, phone, pronouns, enterprise fields...).
     sa.Column("profile", sa.JSON, nullable=False),
-    sa.Column("vip", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("has_upcoming_meetings", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("vip", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    sa.Column("has_upcoming_meetings", sa.Boolean, nullable=False, server_default=sa.text("false")),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 23:19:29.596846
+Create Date: 2026-11-21 23:22:04.787793
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -59,7 +60,9 @@ def upgrade() -> None:
         sa.Column("account_type", sa.String(length=20), nullable=False),
         sa.Column("channel", sa.String(length=20), server_default="direct", nullable=False),
         sa.Column("plan_kind", sa.String(length=20), server_default="business", nullable=False),
-        sa.Column("bulk_licensing", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column(
+            "bulk_licensing", sa.Boolean(), server_default=sa.text("(false)"), nullable=False
+        ),
         sa.Column("billing", sa.String(length=20), server_default="self", nullable=False),
         sa.Column("support_name", sa.String(length=200), nullable=True),
         sa.Column("support_email", sa.String(length=320), nullable=True),
@@ -303,9 +306,9 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("employee_id", sa.String(length=255), nullable=True),
         sa.Column("profile", sa.JSON(), nullable=False),
-        sa.Column("vip", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("vip", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column(
-            "has_upcoming_meetings", sa.Boolean(), server_default=sa.text("0"), nullable=False
+            "has_upcoming_meetings", sa.Boolean(), server_default=sa.text("(false)"), nullable=False
         ),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

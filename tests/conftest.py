@@ -1,0 +1,101 @@
+"""Shared fixtures: a store on every backend (SQLite always, PostgreSQL when a DSN is given)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.app import create_app
+from gateway.clock import FrozenClock
+from gateway.store.sql import SqlStore
+
+POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+NO_POSTGRES = "GATEWAY_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite is skipped"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for this test session, dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema_name = "gw_test_" + secrets.token_hex(6)
+    admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema_name}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+    admin.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        tables = conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        if names:
+            conn.execute(sa.text(f"DROP TABLE {names} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A frozen clock tests can move."""
+    return FrozenClock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC))
+
+
+def make_store(backend: str, request: pytest.FixtureRequest, tmp_path: Any,
+               clock: FrozenClock) -> SqlStore:
+    """A migrated, empty store on ``backend``."""
+    if backend == "sqlite":
+        return SqlStore.from_url(f"sqlite:///{tmp_path}/gateway.db", clock)
+    url = request.getfixturevalue("postgres_schema_url")
+    _reset_postgres(url)
+    return SqlStore.from_url(url, clock)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn; PostgreSQL skips (with the reason) without a DSN."""
+    if request.param == "postgresql" and not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    return str(request.param)
+
+
+@pytest.fixture
+def store(backend: str, request: pytest.FixtureRequest, tmp_path: Any,
+          clock: FrozenClock) -> Iterator[SqlStore]:
+    """An empty store on each backend."""
+    s = make_store(backend, request, tmp_path, clock)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Any, clock: FrozenClock) -> Iterator[SqlStore]:
+    """An empty SQLite store, for tests that are about the app rather than the database."""
+    s = SqlStore.from_url(f"sqlite:///{tmp_path}/gateway.db", clock)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def app(sqlite_store: SqlStore) -> Any:
+    """The gateway on an empty SQLite store, in demo mode."""
+    return create_app({"demo": True, "public_url": "http://127.0.0.1:8000"},
+                      store=sqlite_store)
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """Flask's test client."""
+    return app.test_client()
