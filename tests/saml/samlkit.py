@@ -57,5 +57,3 @@ class Harness:
             return False
         self.seen[assertion_id] = until
         return True
-
-

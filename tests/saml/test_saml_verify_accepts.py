@@ -84,7 +84,9 @@ def test_replay_memory_is_asked_to_keep_the_id_past_expiry_plus_skew(harness: Ha
 
 def test_second_configured_certificate_verifies_during_rotation(harness: Harness) -> None:
     new_idp = TestIdP("https://idp.test/metadata-rotated")
-    response = new_idp.make_response(**harness.content(name_id="a@corp.test", issuer=harness.idp.entity_id))
+    response = new_idp.make_response(
+        **harness.content(name_id="a@corp.test", issuer=harness.idp.entity_id)
+    )
     certificates = (harness.idp.certificate_pem, new_idp.certificate_pem)
     assert harness.verify(response, certificates=certificates).name_id == "a@corp.test"
 

@@ -99,7 +99,9 @@ def test_nameid_changed_after_signing_is_refused(harness: Harness) -> None:
 @pytest.mark.parametrize(
     "build", [attacks.xxe, attacks.billion_laughs, attacks.utf16_doctype], ids=lambda f: f.__name__
 )
-def test_doctype_attacks_are_refused_as_malformed(harness: Harness, build: Callable[[], str]) -> None:
+def test_doctype_attacks_are_refused_as_malformed(
+    harness: Harness, build: Callable[[], str]
+) -> None:
     assert code_of(harness, build()) == "malformed_xml"
 
 

@@ -1,0 +1,219 @@
+"""The SP side of the protocol: metadata, signed AuthnRequest and Single Logout messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import textwrap
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+import saml2.md as md
+import saml2.samlp as samlp
+import saml2.saml as saml
+import saml2.xmldsig as xmldsig
+
+from gateway.clock import Clock, SystemClock
+from gateway.saml import ns
+from gateway.saml.errors import IssuerUnknown, MalformedXml
+from gateway.saml.redirect import (
+    inflate_message,
+    raw_query_fields,
+    signed_redirect_url,
+    verify_redirect_signature,
+)
+from gateway.saml.types import IdpTrust, SpIdentity
+from gateway.saml.xmlparse import parse_xml, strict_text
+
+_ENTITY_FORMAT = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
+_SUCCESS = ns.STATUS_SUCCESS
+NAME_ID_FORMATS = (ns.NAMEID_EMAIL, ns.NAMEID_UNSPECIFIED, ns.NAMEID_PERSISTENT)
+
+
+@dataclass(frozen=True, slots=True)
+class SpSettings:
+    """One account's SP: URLs, the signing/encryption key pair and a rotation's other certificate."""
+
+    entity_id: str
+    acs_url: str
+    slo_url: str
+    private_key_pem: str
+    certificate_pem: str
+    next_certificate_pem: str | None = None  # published before use, during a rotation
+    previous_private_key_pem: str | None = None  # kept to decrypt after a roll-forward
+
+    def identity(self) -> SpIdentity:
+        """The SP as an assertion consumer, for verify_response."""
+        return SpIdentity(
+            self.entity_id, self.acs_url, self.private_key_pem, self.previous_private_key_pem
+        )
+
+
+def _key_descriptor(use: str, certificate_pem: str) -> md.KeyDescriptor:
+    body = "".join(l for l in certificate_pem.strip().splitlines() if not l.startswith("-----"))
+    certificate = xmldsig.X509Certificate(text="\n" + "\n".join(textwrap.wrap(body, 64)) + "\n")
+    key_info = xmldsig.KeyInfo(x509_data=[xmldsig.X509Data(x509_certificate=certificate)])
+    return md.KeyDescriptor(use=use, key_info=key_info)
+
+
+def sp_metadata_xml(settings: SpSettings) -> str:
+    """SP metadata: entity ID, ACS (POST), SLO (Redirect, POST), NameID formats, certificates."""
+    keys = [_key_descriptor("signing", settings.certificate_pem)]
+    if settings.next_certificate_pem:
+        keys.append(_key_descriptor("signing", settings.next_certificate_pem))
+    keys.append(_key_descriptor("encryption", settings.certificate_pem))
+    descriptor = md.SPSSODescriptor(
+        protocol_support_enumeration=ns.SAMLP,
+        authn_requests_signed="true",
+        want_assertions_signed="true",
+        key_descriptor=keys,
+        single_logout_service=[
+            md.SingleLogoutService(binding=binding, location=settings.slo_url)
+            for binding in (ns.BINDING_REDIRECT, ns.BINDING_POST)
+        ],
+        name_id_format=[md.NameIDFormat(text=f) for f in NAME_ID_FORMATS],
+        assertion_consumer_service=[
+            md.AssertionConsumerService(
+                binding=ns.BINDING_POST, location=settings.acs_url, index="0", is_default="true"
+            )
+        ],
+    )
+    entity = md.EntityDescriptor(entity_id=settings.entity_id, spsso_descriptor=descriptor)
+    xml: bytes = entity.to_string()
+    return xml.decode()
+
+
+def _issuer(settings: SpSettings) -> saml.Issuer:
+    return saml.Issuer(text=settings.entity_id, format=_ENTITY_FORMAT)
+
+
+def _instant(clock: Clock | None) -> str:
+    now = (clock or SystemClock()).now().astimezone(dt.UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_request_id() -> str:
+    """A fresh, unguessable SAML message ID."""
+    return f"_{secrets.token_hex(20)}"
+
+
+def build_authn_request_redirect(
+    settings: SpSettings, idp_sso_url: str, relay_state: str | None, *, clock: Clock | None = None
+) -> tuple[str, str]:
+    """A signed AuthnRequest over HTTP-Redirect; returns (request ID to remember, URL).
+
+    Raises ValueError when the SP key is not an RSA key.
+    """
+    request_id = new_request_id()
+    request = samlp.AuthnRequest(
+        id=request_id,
+        version="2.0",
+        issue_instant=_instant(clock),
+        destination=idp_sso_url,
+        protocol_binding=ns.BINDING_POST,
+        assertion_consumer_service_url=settings.acs_url,
+        issuer=_issuer(settings),
+        name_id_policy=samlp.NameIDPolicy(allow_create="true", format=ns.NAMEID_EMAIL),
+    )
+    url = signed_redirect_url(
+        idp_sso_url, "SAMLRequest", request.to_string(), settings.private_key_pem, relay_state
+    )
+    return request_id, url
+
+
+def build_logout_request_redirect(
+    settings: SpSettings,
+    idp_slo_url: str,
+    name_id: str,
+    *,
+    name_id_format: str | None = None,
+    session_index: str | None = None,
+    relay_state: str | None = None,
+    clock: Clock | None = None,
+) -> tuple[str, str]:
+    """An SP-initiated, signed LogoutRequest over HTTP-Redirect; returns (request ID, URL).
+
+    Raises ValueError when the SP key is not an RSA key.
+    """
+    request_id = new_request_id()
+    request = samlp.LogoutRequest(
+        id=request_id,
+        version="2.0",
+        issue_instant=_instant(clock),
+        destination=idp_slo_url,
+        issuer=_issuer(settings),
+        name_id=saml.NameID(text=name_id, format=name_id_format),
+        session_index=[samlp.SessionIndex(text=session_index)] if session_index else None,
+    )
+    url = signed_redirect_url(
+        idp_slo_url, "SAMLRequest", request.to_string(), settings.private_key_pem, relay_state
+    )
+    return request_id, url
+
+
+def build_logout_response_redirect(
+    settings: SpSettings,
+    idp_slo_url: str,
+    in_response_to: str,
+    *,
+    relay_state: str | None = None,
+    clock: Clock | None = None,
+) -> str:
+    """A signed, successful LogoutResponse over HTTP-Redirect answering an IdP's request.
+
+    Raises ValueError when the SP key is not an RSA key.
+    """
+    response = samlp.LogoutResponse(
+        id=new_request_id(),
+        version="2.0",
+        issue_instant=_instant(clock),
+        destination=idp_slo_url,
+        in_response_to=in_response_to,
+        issuer=_issuer(settings),
+        status=samlp.Status(status_code=samlp.StatusCode(value=_SUCCESS)),
+    )
+    return signed_redirect_url(
+        idp_slo_url, "SAMLResponse", response.to_string(), settings.private_key_pem, relay_state
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutRequestInfo:
+    """An IdP-initiated LogoutRequest, its signature checked."""
+
+    request_id: str
+    name_id: str
+    session_indexes: tuple[str, ...]
+    relay_state: str | None
+
+
+def parse_logout_request_redirect(query_string: str, trust: IdpTrust) -> LogoutRequestInfo:
+    """Verify and read a LogoutRequest received over HTTP-Redirect (raw query string).
+
+    Raises SignatureMissing, SignatureInvalid, WeakAlgorithm, IssuerUnknown, MalformedXml,
+    NotBase64 or TooLarge.
+    """
+    fields = raw_query_fields(query_string)
+    if "SAMLRequest" not in fields:
+        raise MalformedXml("The Single Logout request carries no SAMLRequest.")
+    verify_redirect_signature(
+        fields, "SAMLRequest", trust.certificates, allow_sha1=trust.allow_sha1
+    )
+    root = parse_xml(inflate_message(unquote_plus(fields["SAMLRequest"])))
+    if root.tag != ns.samlp("LogoutRequest"):
+        raise MalformedXml("The SAMLRequest at the Single Logout endpoint is not a LogoutRequest.")
+    issuer = root.find(ns.saml("Issuer"))
+    if issuer is None or strict_text(issuer, "LogoutRequest Issuer") != trust.entity_id:
+        raise IssuerUnknown(f"The LogoutRequest is not from the configured IdP '{trust.entity_id}'.")
+    name_id = root.find(ns.saml("NameID"))
+    if name_id is None or not root.get("ID"):
+        raise MalformedXml("The LogoutRequest needs an ID and a NameID.")
+    relay_state = fields.get("RelayState")
+    return LogoutRequestInfo(
+        request_id=root.get("ID") or "",
+        name_id=strict_text(name_id, "LogoutRequest NameID"),
+        session_indexes=tuple(
+            strict_text(e, "SessionIndex") for e in root.iterfind(ns.samlp("SessionIndex"))
+        ),
+        relay_state=unquote_plus(relay_state) if relay_state is not None else None,
+    )
