@@ -135,7 +135,8 @@ class _Compiler:
             if isinstance(parent, Related):
                 return _exists(parent, self.leaf(node, parent))
         if isinstance(node, Present) and ref.sub is None and ref.attribute.is_complex:
-            return self.present_complex(ref)
+            # Inside EXISTS, the related row itself is the present value.
+            return sa.true() if scope is not None else self.present_complex(ref)
         location = self.locate(ref, scope)
         if isinstance(node, Present):
             return _present(location, ref)
