@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import api, http
+from gateway import activation, api, http
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
 from gateway.store.sql import SqlStore
@@ -35,6 +35,7 @@ def create_app(
     logging.getLogger("gateway").setLevel(logging.INFO)
     http.init_app(app)
     api.init_app(app)
+    activation.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -157,3 +157,21 @@ def token_create(account_ref: str, kind: str, label: str | None, profile: str) -
 def config() -> GatewayConfig:
     """The running app's configuration."""
     return current_app.extensions["gateway.config"]  # type: ignore[no-any-return]
+
+
+@main.command("outbox")
+@click.option("--account", "account_ref", required=True, help="Vanity or number.")
+@click.option("--limit", default=20, show_default=True)
+@fail_cleanly
+def outbox_command(account_ref: str, limit: int) -> None:
+    """Show the newest outbox emails of an account, with their links."""
+    store = _store()
+    account = store.find_account(account_ref)
+    page = store.list_outbox(account.id, limit=limit)
+    click.echo(f"{page.total} message(s) in the outbox of {account.name}")
+    for m in page.items:
+        sent = "sent" if m.sent_at else ("failed: " + m.send_error if m.send_error else "queued")
+        click.echo(f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} {m.kind} to {m.recipient} [{sent}]")
+        click.echo(f"    {m.subject}")
+        if m.link:
+            click.echo(f"    {m.link}")

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from gateway.api.auth import admin_caller, managed_account, store
 from gateway.api.registry import api, openapi_document
-from gateway.api.views import audit_json, organization_json, token_json
+from gateway.api.views import audit_json, organization_json, outbox_json, token_json
 from gateway.errors import BadRequest, Forbidden
 from gateway.http import int_arg, json_body
 from gateway.store.users import user_public
@@ -193,3 +193,27 @@ def leave_organization() -> ResponseReturnValue:
     caller = admin_caller()
     store().unlink_organization(caller.account.id, actor=caller.actor)
     return "", 204
+
+
+@api.route(
+    "/accounts/<int:account_id>/outbox",
+    "GET",
+    "The account's outbox: activation, invitation and notice emails, newest first",
+    tag="outbox",
+)
+def outbox(account_id: int) -> ResponseReturnValue:
+    managed_account(account_id)
+    page = store().list_outbox(
+        account_id,
+        offset=int_arg("offset", 0),
+        limit=int_arg("limit", 50, minimum=1, maximum=500),
+        recipient=request.args.get("recipient") or None,
+    )
+    return jsonify(
+        {
+            "total": page.total,
+            "offset": page.offset,
+            "limit": page.limit,
+            "messages": [outbox_json(m) for m in page.items],
+        }
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from gateway.store.outbox import OutboxMessage
 from gateway.store.records import Account, AuditEntry, Organization, Pool, Token
 
 
@@ -84,4 +85,19 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
         "target": entry.target,
         "before": entry.before,
         "after": entry.after,
+    }
+
+
+def outbox_json(message: OutboxMessage) -> dict[str, Any]:
+    """One outbox email."""
+    return {
+        "id": message.id,
+        "kind": message.kind,
+        "recipient": message.recipient,
+        "subject": message.subject,
+        "body": message.body,
+        "link": message.link,
+        "created_at": iso(message.created_at),
+        "sent_at": iso(message.sent_at),
+        "send_error": message.send_error,
     }

@@ -13,11 +13,12 @@ from gateway.store.accounts import AccountsMixin
 from gateway.store.admin import AdminMixin
 from gateway.store.domains import DomainsMixin
 from gateway.store.engine import make_engine
+from gateway.store.outbox import OutboxMixin
 
 MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SqlStore(AdminMixin, AccountsMixin, DomainsMixin):
+class SqlStore(AdminMixin, AccountsMixin, DomainsMixin, OutboxMixin):
     """Every record the gateway keeps, behind one contract.
 
     Contract, for every backend:

@@ -1,0 +1,95 @@
+"""Email activation: users outside an associated domain stay pending until they follow a link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, current_app, jsonify, render_template_string, request
+from flask.typing import ResponseReturnValue
+
+from gateway.config import GatewayConfig
+from gateway.mail import deliver
+from gateway.store.outbox import OutboxMessage
+from gateway.store.records import User
+from gateway.store.sql import SqlStore
+from gateway.store.validation import email_domain
+
+ACTIVATION_TTL = dt.timedelta(days=7)
+PURPOSE = "activation"
+
+
+@dataclass(frozen=True)
+class Activation:
+    """Decides who must activate by email, queues the email, and activates."""
+
+    store: SqlStore
+    config: GatewayConfig
+
+    def needs_activation(self, account_id: int, email: str) -> bool:
+        """True unless the email's domain is an associated, verified domain of the account."""
+        return not self.store.is_associated(account_id, email_domain(email))
+
+    def send(self, user: User, *, reason: str) -> OutboxMessage:
+        """Queue (and send when SMTP is set) the activation email with a 7-day single-use link."""
+        secret = self.store.issue_link(PURPOSE, user.account_id, user.id, ACTIVATION_TTL)
+        link = f"{self.config.public_url.rstrip('/')}/activate/{secret}"
+        account = self.store.get_account(user.account_id)
+        body = (
+            f"Hello,\n\nAn account on {account.name} was set up for {user.email} "
+            f"({reason}). Your email domain is not an associated domain of this account, "
+            f"so you need to confirm it before you can sign in.\n\nActivate: {link}\n\n"
+            "This link works once and expires in 7 days.\n"
+        )
+        message = self.store.queue_email(
+            user.account_id,
+            PURPOSE,
+            user.email,
+            f"Activate your {account.name} account",
+            body,
+            link,
+        )
+        deliver(self.store, self.config.smtp_url, message)
+        return message
+
+    def activate(self, secret: str) -> User:
+        """Spend the link and make the user active; raises the link's refusals."""
+        with self.store.transaction():
+            token = self.store.use_link(secret, PURPOSE)
+            user = self.store.get_user(token.subject_id)
+            if user.status == "pending":
+                user = self.store.update_user(
+                    user.id, {"status": "active"}, actor=f"activation:{user.email}"
+                )
+            return user
+
+
+blueprint = Blueprint("activation", __name__)
+
+PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Activation</title><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto">
+<h1>{{ title }}</h1><p>{{ text }}</p></body></html>"""
+
+
+@blueprint.get("/activate/<secret>")
+def activate(secret: str) -> ResponseReturnValue:
+    user = activation_service().activate(secret)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"status": user.status, "user_id": user.id, "email": user.email})
+    return render_template_string(
+        PAGE, title="Account activated", text=f"{user.email} is active and can now sign in."
+    )
+
+
+def activation_service() -> Activation:
+    """The app's activation service."""
+    return current_app.extensions["gateway.activation"]  # type: ignore[no-any-return]
+
+
+def init_app(app: Flask) -> None:
+    """Register the activation service and its link route."""
+    app.extensions["gateway.activation"] = Activation(
+        app.extensions["gateway.store"], app.extensions["gateway.config"]
+    )
+    app.register_blueprint(blueprint)

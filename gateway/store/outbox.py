@@ -1,0 +1,167 @@
+"""The outbox of emails and the single-use links they carry (SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from gateway.clock import utc
+from gateway.store import schema
+from gateway.store.base import SqlBase, aware, hash_secret, new_secret
+from gateway.store.errors import InvalidState, NotFound
+from gateway.store.records import Page
+
+OB = schema.outbox
+AT = schema.action_tokens
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    account_id: int
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    link: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    send_error: str | None
+
+
+@dataclass(frozen=True)
+class ActionToken:
+    purpose: str
+    account_id: int
+    subject_id: str
+    expires_at: dt.datetime
+
+
+class LinkExpired(InvalidState):
+    """The single-use link is past its expiry."""
+
+    status = 410
+    code = "link_expired"
+
+
+class LinkUsed(InvalidState):
+    """The single-use link was already followed."""
+
+    status = 410
+    code = "link_used"
+
+
+class OutboxMixin(SqlBase):
+    """Emails queued for users, and the secrets behind their links (only hashes are kept)."""
+
+    def queue_email(
+        self,
+        account_id: int,
+        kind: str,
+        recipient: str,
+        subject: str,
+        body: str,
+        link: str | None = None,
+    ) -> OutboxMessage:
+        """Queue one email in the outbox (delivery over SMTP is the mailer's job)."""
+        with self.transaction() as conn:
+            message_id = conn.execute(
+                OB.insert()
+                .values(
+                    account_id=account_id,
+                    kind=kind,
+                    recipient=recipient,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    created_at=self.clock.now(),
+                )
+                .returning(OB.c.id)
+            ).scalar_one()
+            return self._message(conn, message_id)
+
+    def _message(self, conn: sa.Connection, message_id: int) -> OutboxMessage:
+        row = conn.execute(sa.select(OB).where(OB.c.id == message_id)).one()
+        return OutboxMessage(
+            **{**row._mapping, "created_at": aware(row.created_at), "sent_at": aware(row.sent_at)}
+        )
+
+    def list_outbox(
+        self, account_id: int, *, offset: int = 0, limit: int = 50, recipient: str | None = None
+    ) -> Page:
+        """A page of the account's outbox, newest first."""
+        with self.transaction() as conn:
+            cond = [OB.c.account_id == account_id]
+            if recipient:
+                cond.append(sa.func.lower(OB.c.recipient) == recipient.lower())
+            total = conn.execute(sa.select(sa.func.count()).select_from(OB).where(*cond))
+            ids = (
+                conn.execute(
+                    sa.select(OB.c.id)
+                    .where(*cond)
+                    .order_by(OB.c.id.desc())
+                    .offset(offset)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+            items = tuple(self._message(conn, i) for i in ids)
+            return Page(items=items, total=total.scalar_one(), offset=offset, limit=limit)
+
+    def mark_sent(self, message_id: int, error: str | None = None) -> None:
+        """Record an SMTP delivery (or why it failed)."""
+        with self.transaction() as conn:
+            conn.execute(
+                OB.update()
+                .where(OB.c.id == message_id)
+                .values(sent_at=None if error else self.clock.now(), send_error=error)
+            )
+
+    def issue_link(self, purpose: str, account_id: int, subject_id: str, ttl: dt.timedelta) -> str:
+        """A new single-use secret for ``purpose`` about ``subject_id``, valid for ``ttl``."""
+        secret = new_secret("")
+        now = self.clock.now()
+        with self.transaction() as conn:
+            conn.execute(
+                AT.insert().values(
+                    token_hash=hash_secret(secret),
+                    purpose=purpose,
+                    account_id=account_id,
+                    subject_id=subject_id,
+                    created_at=now,
+                    expires_at=now + ttl,
+                )
+            )
+        return secret
+
+    def use_link(self, secret: str, purpose: str) -> ActionToken:
+        """Spend a single-use link; raises NotFound ``link_unknown``, LinkUsed, LinkExpired."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                self.lock_clause(
+                    sa.select(AT).where(
+                        AT.c.token_hash == hash_secret(secret), AT.c.purpose == purpose
+                    )
+                )
+            ).first()
+            if row is None:
+                raise NotFound(
+                    "This link is not known here; check that it was copied whole.",
+                    code="link_unknown",
+                )
+            if row.used_at is not None:
+                raise LinkUsed("This link was already used; each link works once.")
+            if utc(row.expires_at) <= self.clock.now():
+                raise LinkExpired("This link has expired; ask for a new one.")
+            # The WHERE on used_at makes a concurrent second use update nothing.
+            done = conn.execute(
+                AT.update()
+                .where(AT.c.token_hash == row.token_hash, AT.c.used_at.is_(None))
+                .values(used_at=self.clock.now())
+            )
+            if done.rowcount != 1:
+                raise LinkUsed("This link was already used; each link works once.")
+            return ActionToken(row.purpose, row.account_id, row.subject_id, utc(row.expires_at))
