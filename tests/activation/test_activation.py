@@ -35,7 +35,7 @@ def test_only_emails_outside_associated_domains_need_activation(sqlite_store, wo
 
 
 def test_following_the_link_activates_the_user_once(sqlite_store, world, app):
-    account, pending = world
+    _, pending = world
     message = _activation(sqlite_store).send(pending, reason="SCIM")
     assert message.link.startswith("http://gw.test/activate/")
     path = message.link.removeprefix("http://gw.test")
@@ -78,7 +78,7 @@ class _Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
         return "250 OK"
 
