@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from typing import Any
 
 from lxml import etree
 
@@ -140,7 +141,9 @@ def xsw8(response: str) -> str:
     return encode(root)
 
 
-XSW_VARIANTS = {f"xsw{n}": f for n, f in enumerate((xsw1, xsw2, xsw3, xsw4, xsw5, xsw6, xsw7, xsw8), 1)}
+XSW_VARIANTS = {
+    f"xsw{n}": f for n, f in enumerate((xsw1, xsw2, xsw3, xsw4, xsw5, xsw6, xsw7, xsw8), 1)
+}
 
 
 def duplicate_id(response: str) -> str:
@@ -174,9 +177,9 @@ def comment_in_digest_value(response: str) -> str:
     return encode(root)
 
 
-def comment_in_name_id(idp: TestIdP, victim: str, suffix: str, **content: object) -> str:
+def comment_in_name_id(idp: TestIdP, victim: str, suffix: str, **content: Any) -> str:
     """NameID ``victim<!---->suffix``, signed after the injection: the attack is on the reader."""
-    root = idp.build_response(name_id=victim, **content)  # type: ignore[arg-type]
+    root = idp.build_response(name_id=victim, **content)
     name_id = next(root.iter(ns.saml("NameID")))
     comment = etree.Comment("")
     comment.tail = suffix
@@ -185,21 +188,21 @@ def comment_in_name_id(idp: TestIdP, victim: str, suffix: str, **content: object
     return encode(root)
 
 
-def two_references(idp: TestIdP, **content: object) -> str:
+def two_references(idp: TestIdP, **content: Any) -> str:
     """A valid signature whose SignedInfo holds two References to the assertion."""
-    root = idp.build_response(**content)  # type: ignore[arg-type]
+    root = idp.build_response(**content)
     sign_element(_assertion(root), idp.signing_key(), references=2)
     return encode(root)
 
 
-def hmac_signed(idp: TestIdP, secret: bytes = b"shared-secret", **content: object) -> str:
+def hmac_signed(idp: TestIdP, secret: bytes = b"shared-secret", **content: Any) -> str:
     """The assertion 'signed' with HMAC-SHA256 under a secret the attacker chose."""
-    root = idp.build_response(**content)  # type: ignore[arg-type]
+    root = idp.build_response(**content)
     sign_element(_assertion(root), hmac_key(secret), signature_algorithm="hmac-sha256")
     return encode(root)
 
 
-def attacker_key_info(attacker: TestIdP, victim_idp_entity_id: str, **content: object) -> str:
+def attacker_key_info(attacker: TestIdP, victim_idp_entity_id: str, **content: Any) -> str:
     """Signed by the attacker's key, with the attacker's certificate in KeyInfo."""
     return attacker.make_response(issuer=victim_idp_entity_id, **content)
 

@@ -6,11 +6,13 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import xmlsec
 from lxml import etree
 
 from gateway.saml import ns
+from gateway.saml.certs import pem_body
 from idp_fixtures.keys import KeyPair, load_or_create_key_pair, session_key_pair
 from idp_fixtures.xmlsign import encode, encrypt_assertion, rsa_key, sign_element
 
@@ -51,7 +53,9 @@ class TestIdP:
         """The IdP's signing certificate, PEM."""
         return self.keys.certificate_pem
 
-    def metadata_xml(self, sso_url: str = "https://idp.test/sso", slo_url: str | None = None) -> str:
+    def metadata_xml(
+        self, sso_url: str = "https://idp.test/sso", slo_url: str | None = None
+    ) -> str:
         """IdP metadata: entity ID, signing certificate, SSO (Redirect and POST) and SLO."""
         root = etree.Element(ns.md("EntityDescriptor"), nsmap={"md": ns.MD, "ds": ns.DS})
         root.set("entityID", self.entity_id)
@@ -59,7 +63,7 @@ class TestIdP:
         idp.set("WantAuthnRequestsSigned", "true")
         descriptor = _sub(idp, ns.md("KeyDescriptor"), use="signing")
         data = _sub(_sub(descriptor, ns.ds("KeyInfo")), ns.ds("X509Data"))
-        _sub(data, ns.ds("X509Certificate"), _pem_body(self.certificate_pem))
+        _sub(data, ns.ds("X509Certificate"), pem_body(self.certificate_pem))
         if slo_url:
             _sub(idp, ns.md("SingleLogoutService"), Binding=ns.BINDING_REDIRECT, Location=slo_url)
         _sub(idp, ns.md("NameIDFormat"), ns.NAMEID_EMAIL)
@@ -67,7 +71,7 @@ class TestIdP:
             _sub(idp, ns.md("SingleSignOnService"), Binding=binding, Location=sso_url)
         return etree.tostring(root, encoding="unicode")
 
-    def build_response(  # noqa: PLR0913 - each option is a tamper knob for a negative test
+    def build_response(
         self,
         *,
         sp_entity_id: str,
@@ -107,7 +111,9 @@ class TestIdP:
         subject = _sub(assertion, ns.saml("Subject"))
         _sub(subject, ns.saml("NameID"), name_id, Format=name_id_format)
         confirmation = _sub(subject, ns.saml("SubjectConfirmation"), Method=ns.BEARER)
-        data = _sub(confirmation, ns.saml("SubjectConfirmationData"), Recipient=recipient or acs_url)
+        data = _sub(
+            confirmation, ns.saml("SubjectConfirmationData"), Recipient=recipient or acs_url
+        )
         data.set("NotOnOrAfter", instant(ends))
         if in_response_to is not None:
             data.set("InResponseTo", in_response_to)
@@ -118,8 +124,11 @@ class TestIdP:
         authn = _sub(assertion, ns.saml("AuthnStatement"), AuthnInstant=instant(now))
         authn.set("SessionIndex", session_index or new_id())
         context = _sub(authn, ns.saml("AuthnContext"))
-        _sub(context, ns.saml("AuthnContextClassRef"), "urn:oasis:names:tc:SAML:2.0:ac:classes:"
-             "PasswordProtectedTransport")
+        _sub(
+            context,
+            ns.saml("AuthnContextClassRef"),
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+        )
         _add_attributes(assertion, attributes or {})
         return root
 
@@ -151,10 +160,10 @@ class TestIdP:
         encrypt_with_cert_pem: str | None = None,
         signature_algorithm: str = "rsa-sha256",
         digest_algorithm: str = "sha256",
-        **content: object,
+        **content: Any,
     ) -> str:
         """A base64 SAMLResponse; ``content`` goes to ``build_response``."""
-        root = self.build_response(**content)  # type: ignore[arg-type]
+        root = self.build_response(**content)
         algorithms = {
             "signature_algorithm": signature_algorithm,
             "digest_algorithm": digest_algorithm,
@@ -186,7 +195,3 @@ def _add_attributes(assertion: etree._Element, attributes: AttributeInput) -> No
             attribute.set("FriendlyName", friendly_name)
         for value in values:
             _sub(attribute, ns.saml("AttributeValue"), value)
-
-
-def _pem_body(pem: str) -> str:
-    return "".join(line for line in pem.strip().splitlines() if not line.startswith("-----"))

@@ -6,35 +6,36 @@ import base64
 
 import xmlsec
 from lxml import etree
+from xmlsec import constants
 
 from gateway.saml import ns
 
 SIGNATURE_METHODS = {
-    "rsa-sha1": xmlsec.Transform.RSA_SHA1,
-    "rsa-sha256": xmlsec.Transform.RSA_SHA256,
-    "rsa-sha384": xmlsec.Transform.RSA_SHA384,
-    "rsa-sha512": xmlsec.Transform.RSA_SHA512,
-    "hmac-sha256": xmlsec.Transform.HMAC_SHA256,
+    "rsa-sha1": constants.TransformRsaSha1,
+    "rsa-sha256": constants.TransformRsaSha256,
+    "rsa-sha384": constants.TransformRsaSha384,
+    "rsa-sha512": constants.TransformRsaSha512,
+    "hmac-sha256": constants.TransformHmacSha256,
 }
 DIGEST_METHODS = {
-    "sha1": xmlsec.Transform.SHA1,
-    "sha256": xmlsec.Transform.SHA256,
-    "sha384": xmlsec.Transform.SHA384,
-    "sha512": xmlsec.Transform.SHA512,
+    "sha1": constants.TransformSha1,
+    "sha256": constants.TransformSha256,
+    "sha384": constants.TransformSha384,
+    "sha512": constants.TransformSha512,
 }
 
 
 def rsa_key(private_key_pem: str, certificate_pem: str | None = None) -> xmlsec.Key:
     """An xmlsec signing key, with its certificate attached when given."""
-    key = xmlsec.Key.from_memory(private_key_pem.encode(), xmlsec.KeyFormat.PEM, None)
+    key = xmlsec.Key.from_memory(private_key_pem.encode(), constants.KeyDataFormatPem, None)
     if certificate_pem:
-        key.load_cert_from_memory(certificate_pem.encode(), xmlsec.KeyFormat.CERT_PEM)
+        key.load_cert_from_memory(certificate_pem.encode(), constants.KeyDataFormatCertPem)
     return key
 
 
 def hmac_key(secret: bytes) -> xmlsec.Key:
     """An xmlsec HMAC key (only ever used to build attacks)."""
-    return xmlsec.Key.from_binary_data(xmlsec.KeyData.HMAC, secret)
+    return xmlsec.Key.from_binary_data(constants.KeyDataHmac, secret)
 
 
 def sign_element(
@@ -48,7 +49,7 @@ def sign_element(
 ) -> etree._Element:
     """Add an enveloped signature after the element's Issuer and sign it; return the Signature."""
     signature = xmlsec.template.create(
-        element, xmlsec.Transform.EXCL_C14N, SIGNATURE_METHODS[signature_algorithm], ns="ds"
+        element, constants.TransformExclC14N, SIGNATURE_METHODS[signature_algorithm], ns="ds"
     )
     issuer = element.find(ns.saml("Issuer"))
     element.insert(0 if issuer is None else element.index(issuer) + 1, signature)
@@ -56,8 +57,8 @@ def sign_element(
         reference = xmlsec.template.add_reference(
             signature, DIGEST_METHODS[digest_algorithm], uri=f"#{element.get('ID')}"
         )
-        xmlsec.template.add_transform(reference, xmlsec.Transform.ENVELOPED)
-        xmlsec.template.add_transform(reference, xmlsec.Transform.EXCL_C14N)
+        xmlsec.template.add_transform(reference, constants.TransformEnveloped)
+        xmlsec.template.add_transform(reference, constants.TransformExclC14N)
     if certificate_pem:
         key_info = xmlsec.template.ensure_key_info(signature)
         x509_data = xmlsec.template.add_x509_data(key_info)
@@ -84,18 +85,21 @@ def encrypt_assertion(assertion: etree._Element, certificate_pem: str) -> etree.
     parent.replace(assertion, wrapper)
     wrapper.append(assertion)
     template = xmlsec.template.encrypted_data_create(
-        wrapper, xmlsec.Transform.AES256, type=xmlsec.EncryptionType.ELEMENT, ns="xenc"
+        wrapper,
+        constants.TransformAes256Cbc,
+        type=constants.TypeEncElement,
+        ns="xenc",
     )
     xmlsec.template.encrypted_data_ensure_cipher_value(template)
     key_info = xmlsec.template.encrypted_data_ensure_key_info(template, ns="ds")
-    encrypted_key = xmlsec.template.add_encrypted_key(key_info, xmlsec.Transform.RSA_OAEP)
+    encrypted_key = xmlsec.template.add_encrypted_key(key_info, constants.TransformRsaOaep)
     xmlsec.template.encrypted_data_ensure_cipher_value(encrypted_key)
     manager = xmlsec.KeysManager()
     manager.add_key(
-        xmlsec.Key.from_memory(certificate_pem.encode(), xmlsec.KeyFormat.CERT_PEM, None)
+        xmlsec.Key.from_memory(certificate_pem.encode(), constants.KeyDataFormatCertPem, None)
     )
     context = xmlsec.EncryptionContext(manager)
-    context.key = xmlsec.Key.generate(xmlsec.KeyData.AES, 256, xmlsec.KeyDataType.SESSION)
+    context.key = xmlsec.Key.generate(constants.KeyDataAes, 256, constants.KeyDataTypeSession)
     context.encrypt_xml(template, assertion)
     return wrapper
 

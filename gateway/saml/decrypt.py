@@ -86,7 +86,9 @@ def _decrypt_with_any(encrypted_data: etree._Element, private_keys_pem: tuple[st
         detached.attrib.pop("Type", None)
         manager = xmlsec.KeysManager()
         try:
-            manager.add_key(xmlsec.Key.from_memory(pem.encode(), xmlsec.KeyFormat.PEM, None))
+            manager.add_key(
+                xmlsec.Key.from_memory(pem.encode(), xmlsec.constants.KeyDataFormatPem, None)
+            )
             result = xmlsec.EncryptionContext(manager).decrypt(detached)
         except xmlsec.Error as e:
             failure = e

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 from cryptography import x509
 from lxml import etree
 
 from gateway.saml import ns
+from gateway.saml.certs import pem_from_body
 from gateway.saml.errors import MetadataInvalid, SamlInputError
 from gateway.saml.xmlparse import parse_xml, strict_text
 
@@ -78,9 +78,7 @@ def _signing_certificates(idp: etree._Element) -> tuple[str, ...]:
         if descriptor.get("use", "signing") != "signing":
             continue
         for element in descriptor.iter(ns.ds("X509Certificate")):
-            body = "".join(strict_text(element, "X509Certificate").split())
-            pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(textwrap.wrap(body, 64))
-            pem += "\n-----END CERTIFICATE-----\n"
+            pem = pem_from_body(strict_text(element, "X509Certificate"))
             try:
                 x509.load_pem_x509_certificate(pem.encode())
             except ValueError as e:

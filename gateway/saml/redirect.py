@@ -94,9 +94,7 @@ def verify_redirect_signature(
         raise SignatureMissing(f"The Redirect-binding {kind} is not signed; the IdP must sign it.")
     algorithm = unquote_plus(raw_fields["SigAlg"])
     if algorithm not in _HASHES or (algorithm == ns.RSA_SHA1 and not allow_sha1):
-        raise WeakAlgorithm(
-            f"The {kind} is signed with '{algorithm}'; use RSA-SHA256 or stronger."
-        )
+        raise WeakAlgorithm(f"The {kind} is signed with '{algorithm}'; use RSA-SHA256 or stronger.")
     names = [n for n in (kind, "RelayState", "SigAlg") if n in raw_fields]
     signed_part = "&".join(f"{n}={raw_fields[n]}" for n in names).encode()
     try:

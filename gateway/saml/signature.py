@@ -9,6 +9,7 @@ import xmlsec
 from lxml import etree
 
 from gateway.saml import ns
+from gateway.saml.certs import pem_body
 from gateway.saml.errors import (
     SignatureInvalid,
     SignatureWrapping,
@@ -29,7 +30,9 @@ def certificate_key(certificate_pem: str) -> xmlsec.Key:
     Raises ValueError when the PEM is not a certificate.
     """
     try:
-        return xmlsec.Key.from_memory(certificate_pem.encode(), xmlsec.KeyFormat.CERT_PEM, None)
+        return xmlsec.Key.from_memory(
+            certificate_pem.encode(), xmlsec.constants.KeyDataFormatCertPem, None
+        )
     except xmlsec.Error as e:
         raise ValueError("not a PEM X.509 certificate") from e
 
@@ -167,11 +170,6 @@ def _verify_with_configured_keys(
 
 
 def _carries_foreign_certificate(signature: etree._Element, certificates: tuple[str, ...]) -> bool:
-    configured = {_b64_body(pem) for pem in certificates}
+    configured = {pem_body(pem) for pem in certificates}
     carried = signature.iterfind(f".//{ns.ds('X509Certificate')}")
     return any(_B64_SPACE.sub("", c.text or "") not in configured for c in carried)
-
-
-def _b64_body(pem: str) -> str:
-    lines = [line for line in pem.strip().splitlines() if not line.startswith("-----")]
-    return _B64_SPACE.sub("", "".join(lines))

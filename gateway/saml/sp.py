@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 import saml2.md as md
-import saml2.samlp as samlp
 import saml2.saml as saml
+import saml2.samlp as samlp
 import saml2.xmldsig as xmldsig
 
 from gateway.clock import Clock, SystemClock
 from gateway.saml import ns
+from gateway.saml.certs import pem_body
 from gateway.saml.errors import IssuerUnknown, MalformedXml
 from gateway.saml.redirect import (
     inflate_message,
@@ -32,7 +33,7 @@ NAME_ID_FORMATS = (ns.NAMEID_EMAIL, ns.NAMEID_UNSPECIFIED, ns.NAMEID_PERSISTENT)
 
 @dataclass(frozen=True, slots=True)
 class SpSettings:
-    """One account's SP: URLs, the signing/encryption key pair and a rotation's other certificate."""
+    """One account's SP: URLs, its signing/encryption key pair, and the next certificate."""
 
     entity_id: str
     acs_url: str
@@ -50,8 +51,8 @@ class SpSettings:
 
 
 def _key_descriptor(use: str, certificate_pem: str) -> md.KeyDescriptor:
-    body = "".join(l for l in certificate_pem.strip().splitlines() if not l.startswith("-----"))
-    certificate = xmldsig.X509Certificate(text="\n" + "\n".join(textwrap.wrap(body, 64)) + "\n")
+    body = "\n".join(textwrap.wrap(pem_body(certificate_pem), 64))
+    certificate = xmldsig.X509Certificate(text=f"\n{body}\n")
     key_info = xmldsig.KeyInfo(x509_data=[xmldsig.X509Data(x509_certificate=certificate)])
     return md.KeyDescriptor(use=use, key_info=key_info)
 
@@ -204,7 +205,9 @@ def parse_logout_request_redirect(query_string: str, trust: IdpTrust) -> LogoutR
         raise MalformedXml("The SAMLRequest at the Single Logout endpoint is not a LogoutRequest.")
     issuer = root.find(ns.saml("Issuer"))
     if issuer is None or strict_text(issuer, "LogoutRequest Issuer") != trust.entity_id:
-        raise IssuerUnknown(f"The LogoutRequest is not from the configured IdP '{trust.entity_id}'.")
+        raise IssuerUnknown(
+            f"The LogoutRequest is not from the configured IdP '{trust.entity_id}'."
+        )
     name_id = root.find(ns.saml("NameID"))
     if name_id is None or not root.get("ID"):
         raise MalformedXml("The LogoutRequest needs an ID and a NameID.")

@@ -117,7 +117,7 @@ def _check_status(root: etree._Element) -> None:
             + (f" / '{sub.get('Value')}'" if sub is not None else "")
             + (f" ({detail.strip()})" if detail else "")
             + ". Check the user's assignment to the app in the IdP.",
-            status=code.get("Value"),
+            idp_status=code.get("Value"),
         )
 
 

@@ -10,7 +10,7 @@ from gateway.clock import FrozenClock
 from gateway.saml.types import IdpTrust, SpIdentity, VerifiedAssertion
 from gateway.saml.verify import verify_response
 from idp_fixtures.idp import TestIdP
-from idp_fixtures.keys import KeyPair, session_key_pair
+from idp_fixtures.keys import KeyPair
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 SP_ENTITY_ID = "https://gw.test/v/acme/saml/metadata/sp"

@@ -13,10 +13,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
-from samlkit import ACS_URL, NOW, SP_ENTITY_ID
 from saml2.attribute_converter import ac_factory
 from saml2.mdstore import InMemoryMetaData
 from saml2.xml.schema import _create_xml_schema_validator
+from samlkit import ACS_URL, NOW, SP_ENTITY_ID
 
 from gateway.clock import FrozenClock
 from gateway.saml import ns

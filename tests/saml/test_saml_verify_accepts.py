@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from samlkit import NOW, Harness
 
 from gateway.saml.types import SamlAttribute, SignaturePolicy
 from idp_fixtures.idp import TestIdP
-from samlkit import NOW, Harness
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,17 @@
+"""Converting certificates between PEM and the base64 body XML-DSig carries."""
+
+from __future__ import annotations
+
+import textwrap
+
+
+def pem_body(pem: str) -> str:
+    """The certificate's base64 body without armour lines or whitespace."""
+    lines = pem.strip().splitlines()
+    return "".join("".join(line.split()) for line in lines if not line.startswith("-----"))
+
+
+def pem_from_body(body: str) -> str:
+    """A PEM certificate from the base64 body of a ds:X509Certificate."""
+    wrapped = "\n".join(textwrap.wrap("".join(body.split()), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{wrapped}\n-----END CERTIFICATE-----\n"
