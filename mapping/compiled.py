@@ -193,7 +193,7 @@ class CompiledRules:
             return evaluate_reference(self.ruleset, facts, user, account)
         if user.is_owner:
             return owner_decision(user, None)
-        return resolve(self.ruleset.rules, self._matches(facts, account), user, account)
+        return resolve(self.ruleset, self._matches(facts, account), user, account)
 
     def _matches(self, facts: SignInFacts, account: AccountFacts) -> Matches:
         rules = self.ruleset.rules

@@ -90,7 +90,8 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = ()
     version: int = 1
+    # Computed once: evaluations ask for it at every sign-in.
+    categories: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    def categories(self) -> frozenset[str]:
-        """The categories that have at least one rule."""
-        return frozenset(rule.category for rule in self.rules)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "categories", frozenset(r.category for r in self.rules))

@@ -34,7 +34,7 @@ def evaluate_reference(
             first[rule.category] = index
         traces.append(_trace(index, rule, matched=matched, note=note, conditions=conditions))
     matches = Matches(first, {kind: tuple(v) for kind, v in groups.items() if v})
-    return resolve(ruleset.rules, matches, user, account, tuple(traces))
+    return resolve(ruleset, matches, user, account, tuple(traces))
 
 
 def _trace(

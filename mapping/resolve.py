@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .decision import Decision, LeftOut, Removal, RuleTrace, Trace
 from .facts import AccountFacts, UserState
-from .model import ADDON_PREFIX, GROUP_KINDS, LEFT_OUT_WHEN_ROUTED, Rule
+from .model import ADDON_PREFIX, GROUP_KINDS, LEFT_OUT_WHEN_ROUTED, Rule, RuleSet
 
 OWNER_NOTE = "the account owner is exempt: mapping rules never apply to the owner"
 NOT_ROUTING_NOTE = (
@@ -62,7 +62,7 @@ def owner_decision(user: UserState, rule_traces: tuple[RuleTrace, ...] | None) -
 
 
 def resolve(
-    rules: tuple[Rule, ...],
+    ruleset: RuleSet,
     matches: Matches,
     user: UserState,
     account: AccountFacts,
@@ -71,7 +71,7 @@ def resolve(
     """The decision given the deciding rules; ``rule_traces`` None means a cheap trace."""
     if user.is_owner:
         return owner_decision(user, rule_traces)
-    categories = frozenset(rule.category for rule in rules)
+    rules, categories = ruleset.rules, ruleset.categories
     decided_by: dict[str, tuple[int, ...]] = {c: (i + 1,) for c, i in matches.first.items()}
     decided_by.update({k: tuple(i + 1 for i in v) for k, v in matches.groups.items() if v})
     gathered = _Notes()
