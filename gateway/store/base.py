@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from gateway.clock import Clock, utc
 from gateway.store import schema
@@ -60,6 +61,20 @@ class SqlBase:
                 yield conn
             finally:
                 self._tx.reset(token)
+
+    @staticmethod
+    def guarded(conn: sa.Connection, stmt: sa.Executable) -> IntegrityError | None:
+        """Run ``stmt`` in a savepoint; return the constraint error instead of raising it.
+
+        The savepoint keeps the transaction usable afterwards on PostgreSQL too, so the caller
+        can read the pool and explain the refusal.
+        """
+        try:
+            with conn.begin_nested():
+                conn.execute(stmt)
+        except IntegrityError as e:
+            return e
+        return None
 
     @property
     def dialect(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from gateway.errors import BadRequest
 from gateway.store import schema
@@ -95,20 +94,6 @@ class PoolsMixin(AccountRowsMixin):
                 used=pool.used,
                 delegated=pool.delegated,
             ) from error
-
-    @staticmethod
-    def guarded(conn: sa.Connection, stmt: sa.Executable) -> IntegrityError | None:
-        """Run ``stmt`` in a savepoint; return the constraint error instead of raising it.
-
-        The savepoint keeps the transaction usable afterwards on PostgreSQL too, so the caller
-        can read the pool and explain the refusal.
-        """
-        try:
-            with conn.begin_nested():
-                conn.execute(stmt)
-        except IntegrityError as e:
-            return e
-        return None
 
     def _ensure_pool(self, conn: sa.Connection, account_id: int, seat_kind: str) -> None:
         exists = conn.execute(

@@ -14,11 +14,12 @@ from gateway.store.admin import AdminMixin
 from gateway.store.domains import DomainsMixin
 from gateway.store.engine import make_engine
 from gateway.store.outbox import OutboxMixin
+from gateway.store.saml_state import SamlStateMixin
 
 MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SqlStore(AdminMixin, AccountsMixin, DomainsMixin, OutboxMixin):
+class SqlStore(AdminMixin, AccountsMixin, DomainsMixin, OutboxMixin, SamlStateMixin):
     """Every record the gateway keeps, behind one contract.
 
     Contract, for every backend:
