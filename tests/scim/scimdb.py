@@ -47,8 +47,18 @@ def _create(conn: sa.Connection) -> None:
     metadata.create_all(conn)
     conn.execute(
         sa.insert(accounts),
-        [{"id": 1, "number": "1001", "name": "Acme", "owner_email": "owner@acme.test",
-          "account_type": "standalone", "settings": {}, "created_at": NOW, "updated_at": NOW}],
+        [
+            {
+                "id": 1,
+                "number": "1001",
+                "name": "Acme",
+                "owner_email": "owner@acme.test",
+                "account_type": "standalone",
+                "settings": {},
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        ],
     )
 
 
@@ -57,9 +67,7 @@ def _backends() -> list[Any]:
         "postgres",
         marks=[
             pytest.mark.postgres,
-            pytest.mark.skipif(
-                not POSTGRES_URL, reason="GATEWAY_TEST_POSTGRES_URL is not set"
-            ),
+            pytest.mark.skipif(not POSTGRES_URL, reason="GATEWAY_TEST_POSTGRES_URL is not set"),
         ],
     )
     return ["sqlite", postgres]
@@ -101,8 +109,15 @@ def insert_group(conn: sa.Connection, group_id: str, name: str, members: list[st
     """Insert a group and its members."""
     conn.execute(
         sa.insert(groups),
-        [{"id": group_id, "account_id": 1, "display_name": name, "created_at": NOW,
-          "updated_at": NOW}],
+        [
+            {
+                "id": group_id,
+                "account_id": 1,
+                "display_name": name,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        ],
     )
     if members:
         conn.execute(
