@@ -18,15 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import xmlsec  # noqa: E402
-from lxml import etree  # noqa: E402
+import xmlsec
+from lxml import etree
 
-from gateway.clock import FrozenClock  # noqa: E402
-from gateway.saml import ns  # noqa: E402
-from gateway.saml.signature import certificate_key  # noqa: E402
-from gateway.saml.types import IdpTrust, SignaturePolicy, SpIdentity  # noqa: E402
-from gateway.saml.verify import verify_response  # noqa: E402
-from idp_fixtures.idp import TestIdP  # noqa: E402
+from gateway.clock import FrozenClock
+from gateway.saml import ns
+from gateway.saml.signature import certificate_key
+from gateway.saml.types import IdpTrust, SignaturePolicy, SpIdentity
+from gateway.saml.verify import verify_response
+from idp_fixtures.idp import TestIdP
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 SP = SpIdentity("https://gw.test/v/acme/saml/metadata/sp", "https://gw.test/v/acme/saml/SSO")

@@ -17,6 +17,7 @@ from idp_fixtures.keys import KeyPair, load_or_create_key_pair, session_key_pair
 from idp_fixtures.xmlsign import encode, encrypt_assertion, rsa_key, sign_element
 
 AttributeInput = Mapping[str, Sequence[str]] | Sequence[tuple[str, str | None, Sequence[str]]]
+_PASSWORD_PROTECTED = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 _NSMAP = {"samlp": ns.SAMLP, "saml": ns.SAML}
 
 
@@ -103,32 +104,18 @@ class TestIdP:
             if value is not None:
                 root.set(name, value)
         _sub(root, ns.saml("Issuer"), issuer or self.entity_id)
-        status = _sub(root, ns.samlp("Status"))
-        _sub(status, ns.samlp("StatusCode"), Value=ns.STATUS_SUCCESS)
+        _sub(_sub(root, ns.samlp("Status")), ns.samlp("StatusCode"), Value=ns.STATUS_SUCCESS)
         assertion = _sub(root, ns.saml("Assertion"), ID=new_id(), Version="2.0")
         assertion.set("IssueInstant", instant(now))
         _sub(assertion, ns.saml("Issuer"), issuer or self.entity_id)
         subject = _sub(assertion, ns.saml("Subject"))
         _sub(subject, ns.saml("NameID"), name_id, Format=name_id_format)
-        confirmation = _sub(subject, ns.saml("SubjectConfirmation"), Method=ns.BEARER)
-        data = _sub(
-            confirmation, ns.saml("SubjectConfirmationData"), Recipient=recipient or acs_url
-        )
-        data.set("NotOnOrAfter", instant(ends))
-        if in_response_to is not None:
-            data.set("InResponseTo", in_response_to)
+        _add_bearer(subject, recipient or acs_url, ends, in_response_to)
         conditions = _sub(assertion, ns.saml("Conditions"), NotOnOrAfter=instant(ends))
         conditions.set("NotBefore", instant(not_before or now - dt.timedelta(seconds=30)))
         restriction = _sub(conditions, ns.saml("AudienceRestriction"))
         _sub(restriction, ns.saml("Audience"), audience or sp_entity_id)
-        authn = _sub(assertion, ns.saml("AuthnStatement"), AuthnInstant=instant(now))
-        authn.set("SessionIndex", session_index or new_id())
-        context = _sub(authn, ns.saml("AuthnContext"))
-        _sub(
-            context,
-            ns.saml("AuthnContextClassRef"),
-            "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-        )
+        _add_authn_statement(assertion, now, session_index or new_id())
         _add_attributes(assertion, attributes or {})
         return root
 
@@ -177,6 +164,23 @@ class TestIdP:
         if sign_response:
             self.sign(root, **algorithms)
         return encode(root)
+
+
+def _add_bearer(
+    subject: etree._Element, recipient: str, ends: dt.datetime, in_response_to: str | None
+) -> None:
+    confirmation = _sub(subject, ns.saml("SubjectConfirmation"), Method=ns.BEARER)
+    data = _sub(confirmation, ns.saml("SubjectConfirmationData"), Recipient=recipient)
+    data.set("NotOnOrAfter", instant(ends))
+    if in_response_to is not None:
+        data.set("InResponseTo", in_response_to)
+
+
+def _add_authn_statement(assertion: etree._Element, now: dt.datetime, session: str) -> None:
+    authn = _sub(assertion, ns.saml("AuthnStatement"), AuthnInstant=instant(now))
+    authn.set("SessionIndex", session)
+    context = _sub(authn, ns.saml("AuthnContext"))
+    _sub(context, ns.saml("AuthnContextClassRef"), _PASSWORD_PROTECTED)
 
 
 def _add_attributes(assertion: etree._Element, attributes: AttributeInput) -> None:

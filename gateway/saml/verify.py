@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import xmlsec
 from lxml import etree
@@ -55,26 +56,12 @@ def verify_response(
     it was already seen. Both are called only after every other check passed.
     Raises a SamlError subclass (see gateway.saml.errors) naming the first rule broken.
     """
-    root = parse_xml(decode_base64(saml_response_b64, max_bytes=max_bytes), max_bytes=max_bytes)
-    if root.tag != ns.samlp("Response"):
-        raise MalformedXml(
-            f"Expected a samlp:Response, got <{etree.QName(root).localname}>. Post the IdP's "
-            "SAMLResponse to this endpoint."
-        )
-    _check_status(root)
-    _refuse_duplicate_ids(root)
-    response_signed = _verify_if_signed(root, trust)
-    assertion, encrypted = _sole_assertion(root)
-    if encrypted:
-        assertion = decrypt_assertion(assertion, sp.decryption_keys(), max_bytes=max_bytes)
-        _refuse_duplicate_ids(assertion)
-        _refuse_nested_assertions(assertion)
-    assertion_signed = _verify_if_signed(assertion, trust)
-    _check_policy(trust.signatures, response_signed, assertion_signed)
+    doc = _signed_document(saml_response_b64, trust, sp, max_bytes)
+    root, assertion = doc.root, doc.assertion
     in_response_to = root.get("InResponseTo")
     check_issuer(root, trust.entity_id, required=False)
     check_issuer(assertion, trust.entity_id, required=True)
-    _check_destination(root, sp.acs_url, signed=response_signed)
+    _check_destination(root, sp.acs_url, signed=doc.response_signed)
     window = Window(clock.now(), dt.timedelta(seconds=trust.skew_seconds))
     conditions_end = check_conditions(assertion, sp.entity_id, window)
     subject = read_subject(assertion, sp.acs_url, in_response_to, window)
@@ -98,10 +85,44 @@ def verify_response(
         in_response_to=in_response_to,
         not_on_or_after=min(ends),
         authn_instant=authn_instant,
-        response_signed=response_signed,
-        assertion_signed=assertion_signed,
-        encrypted=encrypted,
+        response_signed=doc.response_signed,
+        assertion_signed=doc.assertion_signed,
+        encrypted=doc.encrypted,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _SignedDocument:
+    """The parsed Response and the one assertion its verified signatures cover."""
+
+    root: etree._Element
+    assertion: etree._Element  # the very element whose signature (or parent's) was verified
+    response_signed: bool
+    assertion_signed: bool
+    encrypted: bool
+
+
+def _signed_document(
+    saml_response_b64: str | bytes, trust: IdpTrust, sp: SpIdentity, max_bytes: int
+) -> _SignedDocument:
+    """Parse, check structure and status, decrypt, verify signatures and the signing policy."""
+    root = parse_xml(decode_base64(saml_response_b64, max_bytes=max_bytes), max_bytes=max_bytes)
+    if root.tag != ns.samlp("Response"):
+        raise MalformedXml(
+            f"Expected a samlp:Response, got <{etree.QName(root).localname}>. Post the IdP's "
+            "SAMLResponse to this endpoint."
+        )
+    _check_status(root)
+    _refuse_duplicate_ids(root)
+    response_signed = _verify_if_signed(root, trust)
+    assertion, encrypted = _sole_assertion(root)
+    if encrypted:
+        assertion = decrypt_assertion(assertion, sp.decryption_keys(), max_bytes=max_bytes)
+        _refuse_duplicate_ids(assertion)
+        _refuse_nested_assertions(assertion)
+    assertion_signed = _verify_if_signed(assertion, trust)
+    _check_policy(trust.signatures, response_signed, assertion_signed)
+    return _SignedDocument(root, assertion, response_signed, assertion_signed, encrypted)
 
 
 def _check_status(root: etree._Element) -> None:
