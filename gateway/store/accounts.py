@@ -65,6 +65,12 @@ class AccountsMixin(PoolsMixin):
         with self.transaction() as conn:
             parent = self._lock_account(conn, parent_id) if parent_id is not None else None
             account_type, billing_mode = self._placement(conn, parent, billing)
+            if parent is not None and parent.bulk_licensing and plan:
+                raise InvalidState(
+                    f"{parent.name} uses bulk licensing: a new sub-account's seats come from "
+                    "delegations, not a plan of its own.",
+                    code="plan_is_delegated",
+                )
             now = self.clock.now()
             values: dict[str, Any] = dict(
                 number=number or self._new_number(conn),
@@ -154,21 +160,22 @@ class AccountsMixin(PoolsMixin):
     ) -> tuple[str, str]:
         """Account type and billing mode for a new account under ``parent``."""
         if parent is None:
-            return "standalone", billing or "self"
-        if parent.account_type == "sub":
-            root = self._get_account(conn, parent.parent_id)  # type: ignore[arg-type]
+            billing = billing or "self"
+            if billing not in ("self", "master"):
+                raise BadRequest("billing must be 'self' or 'master'.", code="invalid_billing")
+            return "standalone", billing
+        if parent.parent_id is not None:
+            root = self._get_account(conn, parent.parent_id)
+            if root.parent_id is not None:
+                raise InvalidState(
+                    "Sub-accounts nest at most three levels deep.", code="nesting_not_allowed"
+                )
             if root.channel == "direct":
                 raise InvalidState(
                     "Only reseller, distributor and carrier masters may have third-level "
                     "sub-accounts.",
                     code="nesting_not_allowed",
                 )
-        elif parent.account_type == "pseudo_master" or (
-            parent.account_type not in ("standalone", "master")
-        ):
-            raise InvalidState(
-                "Sub-accounts nest at most three levels deep.", code="nesting_not_allowed"
-            )
         if parent.channel != "direct" or billing is None:
             billing = "master" if parent.channel != "direct" else (billing or "master")
         if billing not in ("self", "master"):
@@ -235,6 +242,7 @@ class AccountsMixin(PoolsMixin):
             )
         with self.transaction() as conn:
             before = self._lock_account(conn, account_id)
+            self._check_bulk_licensing_change(conn, before, values)
             if (
                 values.get("vanity")
                 and conn.execute(
@@ -256,6 +264,24 @@ class AccountsMixin(PoolsMixin):
                 after=_public(after),
             )
             return after
+
+    def _check_bulk_licensing_change(
+        self, conn: sa.Connection, account: Account, values: Mapping[str, Any]
+    ) -> None:
+        """Refuse flipping bulk licensing while sub-accounts hold seats under the other regime."""
+        if "bulk_licensing" not in values or values["bulk_licensing"] == account.bulk_licensing:
+            return
+        if self._has_children(conn, account.id):
+            raise InvalidState(
+                f"{account.name} has sub-accounts: unlink them before turning bulk licensing "
+                f"{'on' if values['bulk_licensing'] else 'off'}, so no seat is counted twice.",
+                code="has_sub_accounts",
+            )
+
+    def _has_children(self, conn: sa.Connection, account_id: int) -> bool:
+        return (
+            conn.execute(sa.select(A.c.id).where(A.c.parent_id == account_id)).first() is not None
+        )
 
     def set_setting(
         self, account_id: int, key: str, value: Any, *, locked: bool = False, actor: str
