@@ -157,6 +157,16 @@ def duplicate_id(response: str) -> str:
     return encode(root)
 
 
+def namespaced_duplicate_id(response: str) -> str:
+    """An element before the assertion carrying its ID in another namespace (x:ID)."""
+    root = decode(response)
+    signed = _assertion(root)
+    decoy = etree.Element(ns.samlp("Extensions"))
+    decoy.set("{urn:example:attacker}ID", signed.get("ID") or "")
+    root.insert(1, decoy)
+    return encode(root)
+
+
 def tamper_name_id(response: str, name_id: str = EVIL_NAME_ID) -> str:
     """Change the NameID after signing (the signature no longer matches)."""
     root = decode(response)

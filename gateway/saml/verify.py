@@ -132,7 +132,7 @@ def _check_status(root: etree._Element) -> None:
         raise MalformedXml("The Response has no Status/StatusCode.")
     if code.get("Value") != ns.STATUS_SUCCESS:
         sub = code.find(ns.samlp("StatusCode"))
-        detail = status.findtext(ns.samlp("StatusMessage")) if status is not None else None
+        detail = (status.findtext(ns.samlp("StatusMessage")) or "")[:200]
         raise StatusNotSuccess(
             f"The IdP refused the sign-in: status '{code.get('Value')}'"
             + (f" / '{sub.get('Value')}'" if sub is not None else "")
@@ -143,17 +143,19 @@ def _check_status(root: etree._Element) -> None:
 
 
 def _refuse_duplicate_ids(root: etree._Element) -> None:
+    # xmlsec registers every attribute whose local name is ID, in any namespace, and resolves a
+    # duplicate to the first in document order: so every such attribute must be unique.
     seen: set[str] = set()
     for element in root.iter(etree.Element):
-        value = element.get("ID")
-        if value is None:
-            continue
-        if value in seen:
-            raise SignatureWrapping(
-                f"Two elements carry the ID '{value}'. A signature reference must point to one "
-                "element only; the response was altered (XML signature wrapping)."
-            )
-        seen.add(value)
+        for name, value in element.attrib.items():
+            if name != "ID" and not name.endswith("}ID"):
+                continue
+            if value in seen:
+                raise SignatureWrapping(
+                    f"Two elements carry the ID '{value}'. A signature reference must point to "
+                    "one element only; the response was altered (XML signature wrapping)."
+                )
+            seen.add(value)
     xmlsec.tree.add_ids(root, ["ID"])
 
 

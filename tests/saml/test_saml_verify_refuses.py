@@ -55,6 +55,11 @@ def test_duplicate_ids_are_refused_as_wrapping(harness: Harness) -> None:
     assert code_of(harness, attacks.duplicate_id(harness.response())) == "signature_wrapping"
 
 
+def test_an_id_repeated_in_another_namespace_is_refused_as_wrapping(harness: Harness) -> None:
+    response = attacks.namespaced_duplicate_id(harness.response())
+    assert code_of(harness, response) == "signature_wrapping"
+
+
 def test_signature_referencing_another_element_is_refused_as_wrapping(harness: Harness) -> None:
     root = decode(harness.response(sign_assertion=True))
     root[2].set("ID", "_renamed")  # the reference now points nowhere in its parent
@@ -239,3 +244,44 @@ def test_non_xml_is_refused_as_malformed(harness: Harness) -> None:
 def test_acs_url_in_messages_is_the_configured_one(harness: Harness) -> None:
     error = refusal(lambda: harness.verify(harness.response(recipient="https://x.test/acs")))
     assert ACS_URL in error.message and error.status == 403
+
+
+def test_confirmation_answering_another_request_is_refused(harness: Harness) -> None:
+    root = harness.idp.build_response(
+        **harness.content(name_id="a@corp.test", in_response_to="_req1")
+    )
+    data = next(root.iter("{urn:oasis:names:tc:SAML:2.0:assertion}SubjectConfirmationData"))
+    data.set("InResponseTo", "_other")
+    harness.idp.sign(root[2])
+    assert code_of(harness, encode(root)) == "subject_confirmation_invalid"
+
+
+def test_assertion_signature_alone_is_refused_when_response_signing_required(
+    harness: Harness,
+) -> None:
+    response = harness.response()
+    assert code_of(harness, response, signatures=SignaturePolicy.RESPONSE) == "signature_missing"
+
+
+class RecordingRequests(set[str]):
+    """Outstanding request IDs that note every lookup (a store may consume on lookup)."""
+
+    def __init__(self, *ids: str) -> None:
+        super().__init__(ids)
+        self.asked: list[object] = []
+
+    def __contains__(self, request_id: object) -> bool:
+        self.asked.append(request_id)
+        return super().__contains__(request_id)
+
+
+def test_refused_response_neither_consumes_the_request_nor_the_assertion_id(
+    harness: Harness,
+) -> None:
+    harness.outstanding = requests = RecordingRequests("_req1")
+    response = harness.response(in_response_to="_req1", audience="https://other.test")
+    with pytest.raises(SamlError):
+        harness.verify(response)
+    assert requests.asked == [] and harness.seen == {}
+    harness.verify(harness.response(in_response_to="_req1"))
+    assert requests.asked == ["_req1"]
