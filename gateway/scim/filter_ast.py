@@ -133,7 +133,10 @@ def _parse_error_message(lifted: LiftedFilter, token: Any) -> str:
     shown = token.value
     if token.type == "COMP_VALUE":
         shown = lifted.literal(token.value)
-    return f"unexpected {shown!r} at position {where}"
+    hint = ""
+    if token.type == "ATTRNAME" and str(shown).lower() in {"true", "false", "null"}:
+        hint = " (true, false and null are written in lower case)"
+    return f"unexpected {shown!r} at position {where}{hint}"
 
 
 class _Checker:

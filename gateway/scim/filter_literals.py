@@ -102,6 +102,17 @@ def _string_at(text: str, start: int) -> tuple[int, str]:
                 raise InvalidFilter(
                     f"invalid escape in the string starting at position {start}: {exc.msg}"
                 ) from exc
+            if not _encodable(str(decoded)):
+                raise InvalidFilter(f"the string starting at position {start} is not valid UTF-8")
             return i + 1, str(decoded)
         i += 1
     raise InvalidFilter(f"unterminated string starting at position {start}")
+
+
+def _encodable(text: str) -> bool:
+    """False for lone surrogates (``\\ud800``), which no database column can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -240,3 +240,10 @@ def test_zoom_profile_allows_only_equality_lookups(people: sa.Connection) -> Non
     ]
     with pytest.raises(InvalidFilter):
         compile_group_filter('displayName sw "a"', ZOOM_FILTERS)
+
+
+def test_lone_surrogates_and_capitalised_literals_are_explained() -> None:
+    with pytest.raises(InvalidFilter, match="UTF-8"):
+        compile_user_filter(r'userName eq "\ud800"')
+    with pytest.raises(InvalidFilter, match="lower case"):
+        compile_user_filter("active eq True")
