@@ -128,7 +128,7 @@ def _signed_document(
 def _check_status(root: etree._Element) -> None:
     status = root.find(ns.samlp("Status"))
     code = status.find(ns.samlp("StatusCode")) if status is not None else None
-    if code is None:
+    if status is None or code is None:
         raise MalformedXml("The Response has no Status/StatusCode.")
     if code.get("Value") != ns.STATUS_SUCCESS:
         sub = code.find(ns.samlp("StatusCode"))
