@@ -78,30 +78,19 @@ def _json(*path: str) -> Stored:
     return Stored(expr)
 
 
-def _user_groups() -> Related:
+def _membership(owner: sa.Table, own_key: str, other: sa.Table, kind: str) -> Related:
+    """``groups`` of a User or ``members`` of a Group: rows of ``group_members``."""
+    other_key = "group_id" if own_key == "user_id" else "user_id"
     member = group_members.alias("scim_gm")
-    group = groups.alias("scim_g")
+    joined = other.alias(f"scim_{other.name}")
+    display = joined.c.display_name
     return Related(
-        source=member.join(group, group.c.id == member.c.group_id),
-        correlate=member.c.user_id == users.c.id,
+        source=member.join(joined, joined.c.id == member.c[other_key]),
+        correlate=member.c[own_key] == owner.c.id,
         members={
-            "value": Stored(member.c.group_id, nullable=False),
-            "display": Stored(group.c.display_name, nullable=False),
-            "type": Constant("direct"),
-        },
-    )
-
-
-def _group_members() -> Related:
-    member = group_members.alias("scim_gm")
-    user = users.alias("scim_u")
-    return Related(
-        source=member.join(user, user.c.id == member.c.user_id),
-        correlate=member.c.group_id == groups.c.id,
-        members={
-            "value": Stored(member.c.user_id, nullable=False),
-            "display": Stored(user.c.display_name),
-            "type": Constant("User"),
+            "value": Stored(member.c[other_key], nullable=False),
+            "display": Stored(display, nullable=bool(display.nullable)),
+            "type": Constant(kind),
         },
     )
 
@@ -129,7 +118,7 @@ def _user_attrs() -> dict[str, Location | Related]:
         "emails.value": Stored(users.c.email_key, nullable=False, lowered=True),
         "emails.type": Stored(users.c.email_type, nullable=False),
         "emails.primary": Constant(True),
-        "groups": _user_groups(),
+        "groups": _membership(users, "user_id", groups, "direct"),
         f"{ent}:employeenumber": Stored(users.c.employee_id),
         f"{ent}:manager.value": _json("manager", "value"),
         f"{ent}:manager.displayname": _json("manager", "displayName"),
@@ -153,6 +142,6 @@ GROUP_MAP = TableMap(
     {
         **_common(groups),
         "displayname": Stored(groups.c.display_name, nullable=False),
-        "members": _group_members(),
+        "members": _membership(groups, "group_id", users, "User"),
     },
 )

@@ -16,6 +16,11 @@ class ScimError(GatewayError):
     code: ClassVar[str] = "scim_error"
     scim_type: ClassVar[str | None] = None
 
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "code" not in cls.__dict__ and cls.scim_type is not None:
+            cls.code = cls.scim_type  # the stable code a test asserts is the scimType itself
+
     def to_scim(self) -> dict[str, Any]:
         """The RFC 7644 §3.12 Error body; ``status`` is a string, ``scimType`` only when set."""
         body: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": str(self.status)}
@@ -28,42 +33,36 @@ class ScimError(GatewayError):
 class InvalidFilter(ScimError):
     """The filter syntax is invalid or names something the server cannot filter on."""
 
-    code = "invalidFilter"
     scim_type = "invalidFilter"
 
 
 class InvalidSyntax(ScimError):
     """The request body is not a valid SCIM message (e.g. a malformed PatchOp)."""
 
-    code = "invalidSyntax"
     scim_type = "invalidSyntax"
 
 
 class InvalidPath(ScimError):
     """A PATCH ``path`` is malformed or names no attribute of the schema."""
 
-    code = "invalidPath"
     scim_type = "invalidPath"
 
 
 class NoTarget(ScimError):
     """A PATCH path or value filter selected nothing to operate on."""
 
-    code = "noTarget"
     scim_type = "noTarget"
 
 
 class InvalidValue(ScimError):
     """A value is missing, of the wrong type, or outside its canonical values."""
 
-    code = "invalidValue"
     scim_type = "invalidValue"
 
 
 class Mutability(ScimError):
     """The change would modify a readOnly or immutable attribute."""
 
-    code = "mutability"
     scim_type = "mutability"
 
 
@@ -71,21 +70,18 @@ class Uniqueness(ScimError):
     """A unique attribute (e.g. ``userName``) is already taken."""
 
     status = 409
-    code = "uniqueness"
     scim_type = "uniqueness"
 
 
 class TooMany(ScimError):
     """The query would return more results than the server is willing to process."""
 
-    code = "tooMany"
     scim_type = "tooMany"
 
 
 class InvalidVersion(ScimError):
     """The requested SCIM protocol version is not supported."""
 
-    code = "invalidVers"
     scim_type = "invalidVers"
 
 
@@ -93,7 +89,6 @@ class Sensitive(ScimError):
     """The request carried sensitive data in the URI (RFC 7644 §7.5.2)."""
 
     status = 403
-    code = "sensitive"
     scim_type = "sensitive"
 
 
