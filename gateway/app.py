@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from gateway import activation, api, http
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
+from gateway.sso import views as sso_views
 from gateway.store.sql import SqlStore
 
 
@@ -36,6 +37,7 @@ def create_app(
     http.init_app(app)
     api.init_app(app)
     activation.init_app(app)
+    sso_views.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

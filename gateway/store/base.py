@@ -85,6 +85,11 @@ class SqlBase:
         """``FOR UPDATE`` where the database has row locks (SQLite locks the whole file)."""
         return stmt if self.dialect == "sqlite" else stmt.with_for_update()
 
+    def audit_event(self, **entry: Any) -> None:
+        """Append one audit entry in its own transaction (or the one already open)."""
+        with self.transaction() as conn:
+            self.audit(conn, **entry)
+
     def audit(
         self,
         conn: sa.Connection,

@@ -13,13 +13,16 @@ from gateway.store.accounts import AccountsMixin
 from gateway.store.admin import AdminMixin
 from gateway.store.domains import DomainsMixin
 from gateway.store.engine import make_engine
+from gateway.store.mapping_store import MappingStoreMixin
 from gateway.store.outbox import OutboxMixin
 from gateway.store.saml_state import SamlStateMixin
 
 MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SqlStore(AdminMixin, AccountsMixin, DomainsMixin, OutboxMixin, SamlStateMixin):
+class SqlStore(
+    AdminMixin, AccountsMixin, DomainsMixin, OutboxMixin, SamlStateMixin, MappingStoreMixin
+):
     """Every record the gateway keeps, behind one contract.
 
     Contract, for every backend:

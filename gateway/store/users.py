@@ -178,6 +178,16 @@ class UsersMixin(SeatsMixin):
             found = row.first()
             return None if found is None else self._user(conn, found[0])
 
+    def find_user_by_employee_id(self, account_ids: Iterable[int], employee_id: str) -> User | None:
+        """The user of one of ``account_ids`` with this employee unique ID, or None."""
+        with self.transaction() as conn:
+            found = conn.execute(
+                sa.select(U.c.id).where(
+                    U.c.account_id.in_(list(account_ids)), U.c.employee_id == employee_id
+                )
+            ).first()
+            return None if found is None else self._user(conn, found[0])
+
     def list_users(
         self, account_id: int, *, offset: int = 0, limit: int = 100, status: str | None = None
     ) -> Page:
@@ -339,6 +349,16 @@ class UsersMixin(SeatsMixin):
                     after=list(after.groups),
                 )
             return after
+
+    def user_groups(self, user_id: str, kind: str) -> list[str]:
+        """Names of the user's groups of one kind, sorted."""
+        with self.transaction() as conn:
+            names = conn.execute(
+                sa.select(G.c.display_name)
+                .join(GM, GM.c.group_id == G.c.id)
+                .where(GM.c.user_id == user_id, G.c.kind == kind)
+            )
+            return sorted(names.scalars())
 
     def _group_id(self, conn: sa.Connection, account_id: int, kind: str, name: str) -> str:
         found = conn.execute(

@@ -1,0 +1,46 @@
+"""The SP's own key pair per account: made on first use, rotated with a published next key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.saml.sp import SpSettings
+from gateway.store.sql import SqlStore
+from idp_fixtures.keys import generate_key_pair
+
+
+@dataclass(frozen=True)
+class SpUrls:
+    """Where this SP is reached for one account."""
+
+    entity_id: str
+    acs_url: str
+    slo_url: str
+
+
+def sp_settings(store: SqlStore, account_id: int, urls: SpUrls) -> SpSettings:
+    """The SP settings of the account, creating its first key pair when it has none."""
+    keys = {k.state: k for k in store.sp_keys(account_id)}
+    if "current" not in keys:
+        pair = generate_key_pair(f"gateway SP {account_id}")
+        store.add_sp_key(
+            account_id, "current", pair.certificate_pem, pair.private_key_pem, actor="system"
+        )
+        keys = {k.state: k for k in store.sp_keys(account_id)}
+    current = keys["current"]
+    return SpSettings(
+        entity_id=urls.entity_id,
+        acs_url=urls.acs_url,
+        slo_url=urls.slo_url,
+        private_key_pem=current.private_key_pem,
+        certificate_pem=current.certificate_pem,
+        next_certificate_pem=keys["next"].certificate_pem if "next" in keys else None,
+        previous_private_key_pem=(keys["previous"].private_key_pem if "previous" in keys else None),
+    )
+
+
+def publish_next_key(store: SqlStore, account_id: int, *, actor: str) -> str:
+    """Make and publish the next SP certificate (used only after ``rotate``); returns its PEM."""
+    pair = generate_key_pair(f"gateway SP {account_id} next")
+    store.add_sp_key(account_id, "next", pair.certificate_pem, pair.private_key_pem, actor=actor)
+    return pair.certificate_pem

@@ -1,0 +1,267 @@
+"""What a verified SAML response does: basic and advanced mapping, JIT or prior provisioning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.activation import Activation
+from gateway.rules import RulesService
+from gateway.saml.types import VerifiedAssertion
+from gateway.sso.config import SamlConfig
+from gateway.sso.profile import BasicProfile, SignInRefused, basic_profile
+from gateway.store.records import Account, User
+from gateway.store.sql import SqlStore
+from mapping import AccountFacts, Attribute, Decision, SignInFacts, UserState
+
+SESSION_TTL = dt.timedelta(hours=8)
+GROUP_KINDS = ("user_group", "im_group", "contact_group")
+ROUTED_NOTE = (
+    "Routed into sub-account {name} through the master's SSO: only the meeting "
+    "license and meeting add-ons come from the mapping; groups, role and the rest are "
+    "set by {name}'s admins (or by its own SSO)."
+)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of one sign-in, with everything needed to explain it."""
+
+    outcome: str  # signed_in | activation_required
+    account: Account
+    user: User
+    decision: Decision
+    assertion: VerifiedAssertion
+    routed_from: Account | None = None
+    notes: tuple[str, ...] = ()
+    session_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class SignInService:
+    """Applies a verified assertion to the account model."""
+
+    store: SqlStore
+    rules: RulesService
+    activation: Activation
+
+    def apply(
+        self,
+        account: Account,
+        config: SamlConfig,
+        assertion: VerifiedAssertion,
+        *,
+        explain: bool = True,
+    ) -> SignInResult:
+        """Map, provision and open a session; raises SignInRefused or a store refusal."""
+        basic = basic_profile(config, assertion)
+        family = {account.id} | {a.id for a in self.store.descendants(account.id)}
+        existing = self._existing(basic, family)
+        if existing is None and config.provisioning == "prior":
+            raise SignInRefused(
+                f"{basic.email} has not been provisioned in {account.name}, and "
+                "this account provisions users before sign-in. Create the user "
+                "first (SCIM or the admin API).",
+                code="not_provisioned",
+            )
+        decision = self._decide(account, assertion, existing, explain=explain)
+        if decision.blocked:
+            raise SignInRefused(
+                f"The mapping gives {basic.email} no license (None), which "
+                "blocks sign-in; nobody was created or changed.",
+                code=decision.blocked,
+                mapping=decision.to_dict(),
+            )
+        target = self._target(account, decision)
+        with self.store.transaction():
+            user = self._provision(target, config, basic, existing, decision, account)
+            return self._finish(account, target, user, decision, assertion, basic)
+
+    def _existing(self, basic: BasicProfile, family: set[int]) -> User | None:
+        user = None
+        if basic.employee_id:
+            user = self.store.find_user_by_employee_id(family, basic.employee_id)
+        user = user or self.store.find_user_by_email(basic.email)
+        if user is not None and user.account_id not in family:
+            raise SignInRefused(
+                f"{basic.email} belongs to a user of another account; SSO never "
+                "takes over a user of another account. Invite them to "
+                "consolidate instead.",
+                code="email_taken_elsewhere",
+            )
+        if user is not None and user.status == "deactivated":
+            raise SignInRefused(
+                f"{user.email} is deactivated in this account.", code="user_deactivated"
+            )
+        return user
+
+    def _decide(
+        self, account: Account, assertion: VerifiedAssertion, user: User | None, *, explain: bool
+    ) -> Decision:
+        facts = SignInFacts(
+            tuple(Attribute(a.name, a.values, a.friendly_name) for a in assertion.attributes)
+        )
+        state = (
+            UserState()
+            if user is None
+            else UserState(
+                exists=True,
+                is_owner=user.role == "Owner",
+                license_type=user.license_type,
+                addons=frozenset(user.addons),
+                has_upcoming_meetings=user.has_upcoming_meetings,
+                groups=self._groups_by_kind(user),
+            )
+        )
+        subs = self.store.list_accounts(parent_id=account.id)
+        facts_account = AccountFacts(
+            default_license_type=account.default_license_type, routes_sub_accounts=bool(subs)
+        )
+        return self.rules.compiled(account.id).evaluate(
+            facts, state, facts_account, explain=explain
+        )
+
+    def _groups_by_kind(self, user: User) -> dict[str, frozenset[str]]:
+        return {kind: frozenset(self.store.user_groups(user.id, kind)) for kind in GROUP_KINDS}
+
+    def _target(self, account: Account, decision: Decision) -> Account:
+        if decision.sub_account is None:
+            return account
+        for sub in self.store.list_accounts(parent_id=account.id):
+            if decision.sub_account in (sub.number, sub.vanity):
+                return sub
+        raise SignInRefused(
+            f"The mapping routes to sub-account '{decision.sub_account}', which "
+            f"is no longer a sub-account of {account.name}. Fix the rule.",
+            code="unknown_sub_account",
+        )
+
+    def _provision(
+        self,
+        target: Account,
+        config: SamlConfig,
+        basic: BasicProfile,
+        existing: User | None,
+        decision: Decision,
+        entry: Account,
+    ) -> User:
+        routed = target.id != entry.id
+        license_fields = (
+            {}
+            if decision.owner_exempt
+            else {
+                "license_type": decision.license_type or target.default_license_type,
+                "addons": sorted(decision.addons),
+            }
+        )
+        if existing is None:
+            # The domain may be vouched for by the account the user signed in through (the
+            # master, when routed) or by the account they land in.
+            pending = all(
+                self.activation.needs_activation(a.id, basic.email)
+                for a in {entry.id: entry, target.id: target}.values()
+            )
+            user = self.store.create_user(
+                target.id,
+                basic.email,
+                actor="sso",
+                source="jit",
+                login_type="sso",
+                status="pending" if pending else "active",
+                first_name=basic.first_name,
+                last_name=basic.last_name,
+                display_name=basic.display_name,
+                employee_id=basic.employee_id,
+                profile=basic.profile,
+                **license_fields,
+            )
+            if pending:
+                self.activation.send(user, reason="first sign-in through SSO")
+        else:
+            user = existing
+            if user.account_id != target.id:
+                user = self.store.move_user(user.id, target.id, actor="sso", source="jit")
+            changes = _profile_changes(config, basic, user)
+            user = self.store.update_user(user.id, {**changes, **license_fields}, actor="sso")
+        if not routed and not decision.owner_exempt:
+            user = self._apply_account_only(user, decision)
+        return user
+
+    def _apply_account_only(self, user: User, decision: Decision) -> User:
+        if decision.role and user.role != "Owner" and decision.role != user.role:
+            user = self.store.update_user(user.id, {"role": decision.role}, actor="sso")
+        for kind in GROUP_KINDS:
+            wanted = decision.groups.get(kind, frozenset())
+            if set(self.store.user_groups(user.id, kind)) != set(wanted):
+                user = self.store.set_user_groups(user.id, kind, sorted(wanted), actor="sso")
+        if decision.recording_location:
+            profile = {**user.profile, "recording_location": decision.recording_location}
+            user = self.store.update_user(user.id, {"profile": profile}, actor="sso")
+        return user
+
+    def _finish(
+        self,
+        entry: Account,
+        target: Account,
+        user: User,
+        decision: Decision,
+        assertion: VerifiedAssertion,
+        basic: BasicProfile,
+    ) -> SignInResult:
+        routed_from = entry if target.id != entry.id else None
+        notes = [ROUTED_NOTE.format(name=target.name)] if routed_from else []
+        if user.status == "pending":
+            notes.append(
+                f"{user.email} is outside the associated domains of {target.name}: an "
+                "activation email was sent, and sign-in works once it is followed."
+            )
+            outcome, secret = "activation_required", None
+        else:
+            outcome = "signed_in"
+            secret = self.store.create_session(
+                "sso",
+                target.id,
+                user.id,
+                {
+                    "name_id": assertion.name_id,
+                    "session_index": assertion.session_index,
+                    "idp": assertion.issuer,
+                },
+                SESSION_TTL,
+            )
+        self.store.audit_event(
+            actor="sso",
+            account_id=target.id,
+            action=f"sso.{outcome}",
+            target=user.id,
+            after={
+                "email": basic.email,
+                "entry_account": entry.number,
+                "assertion_id": assertion.assertion_id,
+            },
+        )
+        return SignInResult(
+            outcome, target, user, decision, assertion, routed_from, tuple(notes), secret
+        )
+
+
+def _profile_changes(config: SamlConfig, basic: BasicProfile, user: User) -> dict[str, Any]:
+    """Names at first sign-in unless updated at every login; email only through an employee ID;
+    other profile fields at every sign-in."""
+    changes: dict[str, Any] = {"profile": {**user.profile, **basic.profile}}
+    if config.update_names_every_login:
+        changes.update(
+            {
+                k: v
+                for k, v in (
+                    ("first_name", basic.first_name),
+                    ("last_name", basic.last_name),
+                    ("display_name", basic.display_name),
+                )
+                if v
+            }
+        )
+    if basic.employee_id and user.employee_id == basic.employee_id and user.email != basic.email:
+        changes["email"] = basic.email
+    return changes

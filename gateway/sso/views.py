@@ -1,0 +1,295 @@
+"""SAML endpoints per vanity (by path ``/v/<vanity>/saml/...`` or by host ``<vanity>.localhost``)
+and the ``/me`` page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template_string,
+    request,
+)
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from gateway.errors import GatewayError, NotFoundError
+from gateway.http import error_response
+from gateway.rules import RulesService
+from gateway.saml.errors import SamlError
+from gateway.saml.sp import (
+    build_logout_response_redirect,
+    parse_logout_request_redirect,
+    sp_metadata_xml,
+)
+from gateway.sso.service import SsoService
+from gateway.sso.signin import SignInResult
+from gateway.store.errors import NotFound
+from gateway.store.records import Account
+from gateway.store.users import user_public
+
+COOKIE = "gateway_session"
+blueprint = Blueprint("sso", __name__)
+
+
+def sso() -> SsoService:
+    """The app's SSO service."""
+    return current_app.extensions["gateway.sso"]  # type: ignore[no-any-return]
+
+
+def _account_from(vanity: str | None) -> tuple[Account, str | None]:
+    """The account addressed by path vanity, or by the ``<vanity>.localhost`` host.
+
+    For the by-host form, also the host base its endpoints are published under.
+    """
+    by_host = vanity is None
+    if vanity is None:
+        host = request.host.split(":", 1)[0]
+        if not host.endswith(".localhost"):
+            raise NotFoundError(
+                "Reach the SAML endpoints as /v/<vanity>/saml/... or on <vanity>.localhost.",
+                code="account_not_found",
+            )
+        vanity = host.removesuffix(".localhost")
+    try:
+        account = sso().store.find_account(vanity)
+    except NotFound as e:
+        raise NotFoundError(
+            f"No account with vanity or number '{vanity}'.", code="account_not_found"
+        ) from e
+    return account, (sso().host_base(account) if by_host else None)
+
+
+View = Callable[..., ResponseReturnValue]
+
+
+def _routes(rule: str, **options: Any) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        blueprint.add_url_rule(f"/v/<vanity>/saml/{rule}", view_func=view, **options)
+        blueprint.add_url_rule(
+            f"/saml/{rule}",
+            view_func=view,
+            defaults={"vanity": None},
+            endpoint=f"{view.__name__}_by_host",
+            **options,
+        )
+        return view
+
+    return decorate
+
+
+@_routes("metadata/sp", methods=["GET"])
+def metadata(vanity: str | None) -> ResponseReturnValue:
+    account, host_base = _account_from(vanity)
+    xml = sp_metadata_xml(sso().sp(account, host_base))
+    return Response(xml, mimetype="application/samlmetadata+xml")
+
+
+@_routes("login", methods=["GET"])
+def login(vanity: str | None) -> ResponseReturnValue:
+    account, host_base = _account_from(vanity)
+    relay_state = _safe_relay_state(request.args.get("RelayState"))
+    return redirect(sso().login_redirect(account, relay_state, host_base), code=302)
+
+
+@_routes("SSO", methods=["POST"])
+def acs(vanity: str | None) -> ResponseReturnValue:
+    account, host_base = _account_from(vanity)
+    saml_response = request.form.get("SAMLResponse", "")
+    try:
+        result = sso().sign_in(account, saml_response, host_base)
+    except GatewayError as e:
+        if not isinstance(e, SamlError):  # SAML refusals are audited where they are raised
+            sso().store.audit_event(
+                actor="sso",
+                account_id=account.id,
+                action="sso.refused",
+                target=e.code,
+                after={"message": e.message},
+            )
+        raise
+    response: WerkzeugResponse
+    if _wants_json():
+        response = jsonify(decision_json(result))
+        response.status_code = 200 if result.outcome == "signed_in" else 202
+    else:
+        target = _safe_relay_state(request.form.get("RelayState")) or "/me"
+        response = (
+            redirect(target, code=303)
+            if result.outcome == "signed_in"
+            else make_response(
+                render_template_string(ACTIVATION_PAGE, email=result.user.email), 202
+            )
+        )
+    if result.session_secret:
+        response.set_cookie(
+            COOKIE,
+            result.session_secret,
+            httponly=True,
+            samesite="Lax",
+            secure=request.scheme == "https",
+            path="/",
+        )
+    return response
+
+
+@_routes("SingleLogout", methods=["GET", "POST"])
+def single_logout(vanity: str | None) -> ResponseReturnValue:
+    account, host_base = _account_from(vanity)
+    service = sso()
+    config = service.saml_config(account)
+    if "SAMLRequest" in request.args:
+        info = parse_logout_request_redirect(request.query_string.decode(), config.trust())
+        user = service.store.find_user_by_email(info.name_id)
+        if user is not None and user.account_id == account.id:
+            service.store.end_user_sessions(user.id)
+        url = build_logout_response_redirect(
+            service.sp(account, host_base),
+            config.sign_out_url or config.sign_in_url,
+            info.request_id,
+            relay_state=info.relay_state,
+            clock=service.clock,
+        )
+        return redirect(url, code=302)
+    secret = request.cookies.get(COOKIE)
+    if secret:
+        service.store.end_session(secret)
+    response = make_response(render_template_string(SIGNED_OUT_PAGE))
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@blueprint.get("/me")
+def me() -> ResponseReturnValue:
+    secret = request.cookies.get(COOKIE, "")
+    session = sso().store.get_session(secret) if secret else None
+    if session is None or session.user_id is None:
+        if _wants_json():
+            return error_response(GatewayError("Not signed in.", code="not_signed_in", status=401))
+        return render_template_string(SIGNED_OUT_PAGE), 401
+    user = sso().store.get_user(session.user_id)
+    account = sso().store.get_account(user.account_id)
+    data = {
+        "user": user_public(user),
+        "account": _account_brief(account),
+        "session": {
+            "kind": session.kind,
+            "idp": session.data.get("idp"),
+            "expires_at": session.expires_at.isoformat(),
+        },
+    }
+    if _wants_json():
+        return jsonify(data)
+    return render_template_string(ME_PAGE, user=user, account=account)
+
+
+def decision_json(result: SignInResult) -> dict[str, Any]:
+    """The JSON decision of a sign-in, with the mapping trace."""
+    a = result.assertion
+    return {
+        "outcome": result.outcome,
+        "account": _account_brief(result.account),
+        "routed_from": _account_brief(result.routed_from) if result.routed_from else None,
+        "user": user_public(result.user),
+        "assertion": {
+            "issuer": a.issuer,
+            "name_id": a.name_id,
+            "name_id_format": a.name_id_format,
+            "session_index": a.session_index,
+            "assertion_id": a.assertion_id,
+            "response_signed": a.response_signed,
+            "assertion_signed": a.assertion_signed,
+            "encrypted": a.encrypted,
+            "attributes": [
+                {"name": x.name, "friendly_name": x.friendly_name, "values": list(x.values)}
+                for x in a.attributes
+            ],
+        },
+        "mapping": result.decision.to_dict(),
+        "notes": list(result.notes),
+    }
+
+
+def _account_brief(account: Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "number": account.number,
+        "name": account.name,
+        "vanity": account.vanity,
+        "account_type": account.account_type,
+    }
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" or request.args.get("format") == "json"
+
+
+def _safe_relay_state(value: str | None) -> str | None:
+    """Only this gateway's own URLs: a local path, or an absolute URL on the public origin."""
+    if not value:
+        return None
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    public = urlsplit(current_app.extensions["gateway.config"].public_url)
+    target = urlsplit(value)
+    if (target.scheme, target.netloc) == (public.scheme, public.netloc):
+        return value
+    return None
+
+
+def _render_error(error: GatewayError) -> Response:
+    if _wants_json() or (request.method == "GET" and "metadata" in request.path):
+        return error_response(error)
+    page = render_template_string(ERROR_PAGE, error=error)
+    return make_response(page, error.status)
+
+
+PAGE_HEAD = """<!doctype html><html lang="en"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<body style="font-family:sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem">"""
+ME_PAGE = (
+    PAGE_HEAD.format(title="Signed in")
+    + """<h1>Signed in</h1>
+<dl><dt>User</dt><dd>{{ user.email }}</dd><dt>Account</dt><dd>{{ account.name }}
+({{ account.number }})</dd><dt>License</dt><dd>{{ user.license_type }}</dd>
+<dt>Add-ons</dt><dd>{{ user.addons|join(', ') or 'none' }}</dd>
+<dt>Groups</dt><dd>{{ user.groups|join(', ') or 'none' }}</dd><dt>Role</dt>
+<dd>{{ user.role }}</dd></dl></body></html>"""
+)
+SIGNED_OUT_PAGE = PAGE_HEAD.format(title="Signed out") + "<h1>Not signed in</h1></body></html>"
+ACTIVATION_PAGE = (
+    PAGE_HEAD.format(title="Check your email")
+    + """<h1>Check your email</h1>
+<p>{{ email }} must confirm by email before the first sign-in: follow the activation link
+that was just sent.</p></body></html>"""
+)
+ERROR_PAGE = (
+    PAGE_HEAD.format(title="Sign-in refused")
+    + """<h1>Sign-in refused</h1>
+<p><code>{{ error.code }}</code></p><p>{{ error.message }}</p></body></html>"""
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the SSO service, its endpoints, and HTML refusals for browsers."""
+    rules = app.extensions.setdefault(
+        "gateway.rules", RulesService(app.extensions["gateway.store"])
+    )
+    app.extensions["gateway.sso"] = SsoService(
+        app.extensions["gateway.store"],
+        app.extensions["gateway.config"],
+        app.extensions["gateway.clock"],
+        rules,
+        app.extensions["gateway.activation"],
+    )
+    app.extensions.setdefault("gateway.error_renderers", {})["sso"] = _render_error
+    app.register_blueprint(blueprint)
