@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote_plus
 
 import saml2.md as md
@@ -27,7 +28,6 @@ from gateway.saml.types import IdpTrust, SpIdentity
 from gateway.saml.xmlparse import parse_xml, strict_text
 
 _ENTITY_FORMAT = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
-_SUCCESS = ns.STATUS_SUCCESS
 NAME_ID_FORMATS = (ns.NAMEID_EMAIL, ns.NAMEID_UNSPECIFIED, ns.NAMEID_PERSISTENT)
 
 
@@ -84,18 +84,25 @@ def sp_metadata_xml(settings: SpSettings) -> str:
     return xml.decode()
 
 
-def _issuer(settings: SpSettings) -> saml.Issuer:
-    return saml.Issuer(text=settings.entity_id, format=_ENTITY_FORMAT)
-
-
-def _instant(clock: Clock | None) -> str:
-    now = (clock or SystemClock()).now().astimezone(dt.UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def new_request_id() -> str:
     """A fresh, unguessable SAML message ID."""
     return f"_{secrets.token_hex(20)}"
+
+
+def _header(settings: SpSettings, destination: str, clock: Clock | None) -> dict[str, Any]:
+    """The fields every SP protocol message starts with (a fresh ID, now, issuer)."""
+    now = (clock or SystemClock()).now().astimezone(dt.UTC)
+    return {
+        "id": new_request_id(),
+        "version": "2.0",
+        "issue_instant": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "destination": destination,
+        "issuer": saml.Issuer(text=settings.entity_id, format=_ENTITY_FORMAT),
+    }
+
+
+def _send(settings: SpSettings, endpoint: str, kind: str, message: Any, relay: str | None) -> str:
+    return signed_redirect_url(endpoint, kind, message.to_string(), settings.private_key_pem, relay)
 
 
 def build_authn_request_redirect(
@@ -105,21 +112,13 @@ def build_authn_request_redirect(
 
     Raises ValueError when the SP key is not an RSA key.
     """
-    request_id = new_request_id()
     request = samlp.AuthnRequest(
-        id=request_id,
-        version="2.0",
-        issue_instant=_instant(clock),
-        destination=idp_sso_url,
+        **_header(settings, idp_sso_url, clock),
         protocol_binding=ns.BINDING_POST,
         assertion_consumer_service_url=settings.acs_url,
-        issuer=_issuer(settings),
         name_id_policy=samlp.NameIDPolicy(allow_create="true", format=ns.NAMEID_EMAIL),
     )
-    url = signed_redirect_url(
-        idp_sso_url, "SAMLRequest", request.to_string(), settings.private_key_pem, relay_state
-    )
-    return request_id, url
+    return request.id, _send(settings, idp_sso_url, "SAMLRequest", request, relay_state)
 
 
 def build_logout_request_redirect(
@@ -136,20 +135,12 @@ def build_logout_request_redirect(
 
     Raises ValueError when the SP key is not an RSA key.
     """
-    request_id = new_request_id()
     request = samlp.LogoutRequest(
-        id=request_id,
-        version="2.0",
-        issue_instant=_instant(clock),
-        destination=idp_slo_url,
-        issuer=_issuer(settings),
+        **_header(settings, idp_slo_url, clock),
         name_id=saml.NameID(text=name_id, format=name_id_format),
         session_index=[samlp.SessionIndex(text=session_index)] if session_index else None,
     )
-    url = signed_redirect_url(
-        idp_slo_url, "SAMLRequest", request.to_string(), settings.private_key_pem, relay_state
-    )
-    return request_id, url
+    return request.id, _send(settings, idp_slo_url, "SAMLRequest", request, relay_state)
 
 
 def build_logout_response_redirect(
@@ -165,17 +156,11 @@ def build_logout_response_redirect(
     Raises ValueError when the SP key is not an RSA key.
     """
     response = samlp.LogoutResponse(
-        id=new_request_id(),
-        version="2.0",
-        issue_instant=_instant(clock),
-        destination=idp_slo_url,
+        **_header(settings, idp_slo_url, clock),
         in_response_to=in_response_to,
-        issuer=_issuer(settings),
-        status=samlp.Status(status_code=samlp.StatusCode(value=_SUCCESS)),
+        status=samlp.Status(status_code=samlp.StatusCode(value=ns.STATUS_SUCCESS)),
     )
-    return signed_redirect_url(
-        idp_slo_url, "SAMLResponse", response.to_string(), settings.private_key_pem, relay_state
-    )
+    return _send(settings, idp_slo_url, "SAMLResponse", response, relay_state)
 
 
 @dataclass(frozen=True, slots=True)
