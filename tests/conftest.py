@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pathlib
 import secrets
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,15 +38,48 @@ def postgres_schema_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _reset_postgres(url: str) -> None:
+@pytest.fixture(scope="session")
+def postgres_migrated_url(postgres_schema_url: str) -> str:
+    """The session's PostgreSQL schema, migrated once (tests then only empty the tables)."""
+    _drop_postgres_tables(postgres_schema_url)
+    SqlStore.from_url(postgres_schema_url).dispose()
+    return postgres_schema_url
+
+
+def _drop_postgres_tables(url: str) -> None:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
-        tables = conn.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
+        tables = conn.execute(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        ).scalars()
         names = ", ".join(f'"{t}"' for t in tables)
         if names:
             conn.execute(sa.text(f"DROP TABLE {names} CASCADE"))
     engine.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    """Empty every table but Alembic's, restarting the id sequences: a fresh store, fast."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        tables = conn.execute(
+            sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        if names:
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """A migrated, empty SQLite file, copied for each test instead of migrating again."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "gateway.db"
+    SqlStore.from_url(f"sqlite:///{path}").dispose()
+    return path
 
 
 @pytest.fixture
@@ -53,14 +88,21 @@ def clock() -> FrozenClock:
     return FrozenClock(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC))
 
 
-def make_store(backend: str, request: pytest.FixtureRequest, tmp_path: Any,
-               clock: FrozenClock) -> SqlStore:
+def make_store(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Any, clock: FrozenClock
+) -> SqlStore:
     """A migrated, empty store on ``backend``."""
     if backend == "sqlite":
-        return SqlStore.from_url(f"sqlite:///{tmp_path}/gateway.db", clock)
-    url = request.getfixturevalue("postgres_schema_url")
-    _reset_postgres(url)
-    return SqlStore.from_url(url, clock)
+        return _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path, clock)
+    url = request.getfixturevalue("postgres_migrated_url")
+    _empty_postgres(url)
+    return SqlStore.from_url(url, clock, migrate=False)
+
+
+def _sqlite_copy(template: pathlib.Path, tmp_path: Any, clock: FrozenClock) -> SqlStore:
+    target = pathlib.Path(tmp_path) / "gateway.db"
+    shutil.copyfile(template, target)
+    return SqlStore.from_url(f"sqlite:///{target}", clock, migrate=False)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -72,8 +114,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def store(backend: str, request: pytest.FixtureRequest, tmp_path: Any,
-          clock: FrozenClock) -> Iterator[SqlStore]:
+def store(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Any, clock: FrozenClock
+) -> Iterator[SqlStore]:
     """An empty store on each backend."""
     s = make_store(backend, request, tmp_path, clock)
     yield s
@@ -81,9 +124,11 @@ def store(backend: str, request: pytest.FixtureRequest, tmp_path: Any,
 
 
 @pytest.fixture
-def sqlite_store(tmp_path: Any, clock: FrozenClock) -> Iterator[SqlStore]:
+def sqlite_store(
+    tmp_path: Any, clock: FrozenClock, sqlite_template: pathlib.Path
+) -> Iterator[SqlStore]:
     """An empty SQLite store, for tests that are about the app rather than the database."""
-    s = SqlStore.from_url(f"sqlite:///{tmp_path}/gateway.db", clock)
+    s = _sqlite_copy(sqlite_template, tmp_path, clock)
     yield s
     s.dispose()
 
@@ -91,8 +136,7 @@ def sqlite_store(tmp_path: Any, clock: FrozenClock) -> Iterator[SqlStore]:
 @pytest.fixture
 def app(sqlite_store: SqlStore) -> Any:
     """The gateway on an empty SQLite store, in demo mode."""
-    return create_app({"demo": True, "public_url": "http://127.0.0.1:8000"},
-                      store=sqlite_store)
+    return create_app({"demo": True, "public_url": "http://127.0.0.1:8000"}, store=sqlite_store)
 
 
 @pytest.fixture
