@@ -7,7 +7,10 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format venv demo bench clean
+# Debian packages the tests use (a real third-party IdP for interop): installed when missing.
+SYSTEM_PACKAGES ?= python3-lasso
+
+.PHONY: run test lint format venv demo bench clean sysdeps
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,7 +35,15 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+sysdeps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } \
+	    || echo "warning: could not install$$missing; the tests needing it skip and say why"; \
+	fi
+
+test: lint sysdeps
 	$(BIN)/pytest
 
 bench: venv

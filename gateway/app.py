@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import activation, api, http
+from gateway import activation, api, demo_idp, http
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
 from gateway.sso import views as sso_views
@@ -38,6 +38,7 @@ def create_app(
     api.init_app(app)
     activation.init_app(app)
     sso_views.init_app(app)
+    demo_idp.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

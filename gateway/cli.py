@@ -84,7 +84,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command("init-demo")
 def init_demo_command() -> None:
     """Create the demo world once (idempotent) and print its accounts and new tokens."""
-    world = init_demo(_store())
+    world = init_demo(_store(), config())
     click.echo("Demo world created." if world.created else "Demo world already present.")
     for name, number in world.accounts.items():
         click.echo(f"  account {name}: number {number}")
@@ -175,3 +175,56 @@ def outbox_command(account_ref: str, limit: int) -> None:
         click.echo(f"    {m.subject}")
         if m.link:
             click.echo(f"    {m.link}")
+
+
+@main.group("saml")
+def saml_group() -> None:
+    """SAML configuration."""
+
+
+@saml_group.command("import-metadata")
+@click.option("--account", "account_ref", required=True, help="Vanity or number.")
+@click.argument("metadata_file", type=click.File("rb"))
+@fail_cleanly
+def saml_import_metadata(account_ref: str, metadata_file: Any) -> None:
+    """Set the account's IdP from an IdP metadata XML file (never fetched from a URL)."""
+    from gateway.api.saml_admin import import_idp_metadata
+
+    account = _store().find_account(account_ref)
+    imported = import_idp_metadata(account.id, metadata_file.read(), actor="cli")
+    click.echo(
+        f"{account.name}: IdP {imported.idp_entity_id}, sign-in {imported.sign_in_url}, "
+        f"{len(imported.certificates)} certificate(s)"
+    )
+
+
+@main.group("idp")
+def idp_group() -> None:
+    """The demo/test IdP."""
+
+
+@idp_group.command("sign")
+@click.option("--account", "account_ref", required=True, help="Vanity or number.")
+@click.option("--nameid", required=True)
+@click.option("--attr", "attrs", multiple=True, help="name=value, repeatable.")
+@click.option("--post", "do_post", is_flag=True, help="Post to the ACS and print the decision.")
+@fail_cleanly
+def idp_sign(account_ref: str, nameid: str, attrs: tuple[str, ...], do_post: bool) -> None:
+    """Sign a SAML response as the demo IdP; print it, or post it and print the decision."""
+    import json
+
+    from gateway.demo_idp import parse_attributes, signed_response
+
+    sso = current_app.extensions["gateway.sso"]
+    account = sso.store.find_account(account_ref)
+    response, acs = signed_response(sso, account, nameid, parse_attributes(list(attrs)))
+    if not do_post:
+        click.echo(response)
+        return
+    path = acs.removeprefix(config().public_url.rstrip("/"))
+    answer = current_app.test_client().post(
+        path, data={"SAMLResponse": response}, headers={"Accept": "application/json"}
+    )
+    click.echo(json.dumps(answer.get_json(), indent=2))
+    if answer.status_code >= 400:
+        sys.exit(2)

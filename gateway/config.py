@@ -26,6 +26,8 @@ class GatewayConfig:
     scim_max_payload_bytes: int = 4 * 1024 * 1024
     scim_max_results: int = 1000
     rate_limit_per_minute: int = 6000
+    # Where the demo/test IdP keeps its key pair (made on first use, never committed).
+    idp_key_dir: str = "var/idp"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.config import GatewayConfig
 from gateway.store.errors import NotFound
 from gateway.store.records import Account
 from gateway.store.sql import SqlStore
@@ -20,8 +21,11 @@ class DemoWorld:
     tokens: dict[str, str]
 
 
-def init_demo(store: SqlStore) -> DemoWorld:
-    """Create the demo world once; a second run changes nothing and prints no new secret."""
+def init_demo(store: SqlStore, config: GatewayConfig | None = None) -> DemoWorld:
+    """Create the demo world once; a second run changes nothing and prints no new secret.
+
+    With ``config``, Acme's SSO is also set up against the demo IdP, with the demo rules.
+    """
     try:
         acme = store.find_account("acme")
     except NotFound:
@@ -72,10 +76,36 @@ def init_demo(store: SqlStore) -> DemoWorld:
         _, globex_admin = store.create_token(
             globex.id, "admin", actor=ACTOR, label="demo Globex admin"
         )
+        if config is not None:
+            configure_demo_sso(store, config, acme.id)
     accounts = {a.name: a.number for a in (acme, health, labs, globex)}
     return DemoWorld(
         True, accounts, {"acme admin": admin, "acme scim": scim, "globex admin": globex_admin}
     )
+
+
+def configure_demo_sso(store: SqlStore, config: GatewayConfig, account_id: int) -> None:
+    """Point the account's SSO at the demo IdP and give it the demo mapping rules."""
+    from gateway.demo_idp import DEMO_RULES, demo_idp
+    from gateway.rules import RulesService
+
+    idp = demo_idp(config)
+    store.put_saml_config(
+        account_id,
+        {
+            "idp_entity_id": idp.entity_id,
+            "sign_in_url": f"{config.public_url.rstrip('/')}/idp",
+            "certificates": [idp.certificate_pem],
+            "allow_idp_initiated": True,
+            "attribute_map": {
+                "first_name": "givenName",
+                "last_name": "sn",
+                "department": "department",
+            },
+        },
+        actor=ACTOR,
+    )
+    RulesService(store).save(account_id, DEMO_RULES, actor=ACTOR)
 
 
 def _maybe(store: SqlStore, ident: str) -> list[Account]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.saml.keys import generate_key_pair
 from gateway.saml.sp import SpSettings
 from gateway.store.sql import SqlStore
-from idp_fixtures.keys import generate_key_pair
 
 
 @dataclass(frozen=True)
