@@ -97,6 +97,8 @@ users = sa.Table(
     sa.Column("profile", sa.JSON, nullable=False),
     sa.Column("vip", sa.Boolean, nullable=False, server_default=sa.text("false")),
     sa.Column("has_upcoming_meetings", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    # Salted scrypt hash for the mock password sign-in; NULL for users who never set one.
+    sa.Column("password_hash", sa.String(300), nullable=True),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
@@ -275,4 +277,98 @@ rate_limits = sa.Table(
     sa.Column("bucket", sa.String(100), primary_key=True),
     sa.Column("window_start", TS, primary_key=True),
     sa.Column("count", sa.Integer, nullable=False),
+)
+
+# -- associated domains, invitations, consolidation, migration (issue 6) -------------------------
+
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("email_key", sa.String(320), nullable=False),
+    # An executive or other special case the admin flags: SSO enforcement waits for them.
+    sa.Column("vip", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    # sent | accepted | declined | consolidated
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("invited_by", sa.String(200), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.UniqueConstraint("account_id", "email_key", name="uq_invitations_account_email"),
+)
+
+consolidations = sa.Table(
+    "consolidations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(36), nullable=False, index=True),
+    sa.Column("from_account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("to_account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("invitation_id", sa.Integer, nullable=True),
+    # backend_migration_pending | completed
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("bring_all_users", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    sa.Column("moved_user_ids", sa.JSON, nullable=False),
+    sa.Column("lost_phone_numbers", sa.JSON, nullable=False),
+    sa.Column("ready_at", TS, nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("completed_at", TS, nullable=True),
+)
+
+# Prorated refunds of licenses bought on an account that consolidated away.
+refunds = sa.Table(
+    "refunds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("consolidation_id", sa.Integer, nullable=False),
+    sa.Column("seats", sa.JSON, nullable=False),
+    sa.Column("amount_cents", sa.Integer, nullable=False),
+    sa.Column("note", sa.String(300), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+)
+
+# The "change email or consolidate" prompt shown to a user outside the domain's account.
+consolidation_prompts = sa.Table(
+    "consolidation_prompts",
+    metadata,
+    sa.Column("user_id", sa.String(36), primary_key=True),
+    sa.Column("domain", sa.String(253), nullable=False),
+    sa.Column("prompts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_prompt_at", TS, nullable=True),
+    # NULL until the user chooses: change_email | consolidate
+    sa.Column("choice", sa.String(20), nullable=True),
+    sa.Column("chosen_at", TS, nullable=True),
+)
+
+# Support-style migrations of members between a master and its sub-accounts.
+account_migrations = sa.Table(
+    "account_migrations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("master_account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("source_account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("target_account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("tentative_date", sa.String(10), nullable=False),
+    sa.Column("approved_by", sa.String(200), nullable=False),
+    sa.Column("emails", sa.JSON, nullable=False),
+    sa.Column("report", sa.JSON, nullable=False),
+    # planned | ran
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+data_releases = sa.Table(
+    "data_releases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("domain", sa.String(253), nullable=False),
+    sa.Column("attestations", sa.JSON, nullable=False),
+    sa.Column("signed_by", sa.String(200), nullable=False),
+    sa.Column("requested_by", sa.String(200), nullable=False),
+    sa.Column("released_count", sa.Integer, nullable=False),
+    sa.Column("created_at", TS, nullable=False),
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 23:22:04.787793
+Create Date: 2026-11-21 23:29:18.603491
 """
 
 from __future__ import annotations
@@ -35,6 +35,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_log_account_id"), ["account_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
 
+    op.create_table(
+        "consolidation_prompts",
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("domain", sa.String(length=253), nullable=False),
+        sa.Column("prompts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("last_prompt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("choice", sa.String(length=20), nullable=True),
+        sa.Column("chosen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_consolidation_prompts")),
+    )
     op.create_table(
         "organizations",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -92,6 +102,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_accounts_parent_id"), ["parent_id"], unique=False)
 
     op.create_table(
+        "account_migrations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("master_account_id", sa.Integer(), nullable=False),
+        sa.Column("source_account_id", sa.Integer(), nullable=False),
+        sa.Column("target_account_id", sa.Integer(), nullable=False),
+        sa.Column("tentative_date", sa.String(length=10), nullable=False),
+        sa.Column("approved_by", sa.String(length=200), nullable=False),
+        sa.Column("emails", sa.JSON(), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["master_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_account_migrations_master_account_id_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_account_migrations_source_account_id_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_account_migrations_target_account_id_accounts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_account_migrations")),
+    )
+    op.create_table(
         "action_tokens",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("purpose", sa.String(length=30), nullable=False),
@@ -105,6 +145,57 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_action_tokens")),
     )
+    op.create_table(
+        "consolidations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("from_account_id", sa.Integer(), nullable=False),
+        sa.Column("to_account_id", sa.Integer(), nullable=False),
+        sa.Column("invitation_id", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=30), nullable=False),
+        sa.Column(
+            "bring_all_users", sa.Boolean(), server_default=sa.text("(false)"), nullable=False
+        ),
+        sa.Column("moved_user_ids", sa.JSON(), nullable=False),
+        sa.Column("lost_phone_numbers", sa.JSON(), nullable=False),
+        sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["from_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_consolidations_from_account_id_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_consolidations_to_account_id_accounts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consolidations")),
+    )
+    with op.batch_alter_table("consolidations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consolidations_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "data_releases",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("domain", sa.String(length=253), nullable=False),
+        sa.Column("attestations", sa.JSON(), nullable=False),
+        sa.Column("signed_by", sa.String(length=200), nullable=False),
+        sa.Column("requested_by", sa.String(length=200), nullable=False),
+        sa.Column("released_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_data_releases_account_id_accounts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_releases")),
+    )
+    with op.batch_alter_table("data_releases", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_data_releases_account_id"), ["account_id"], unique=False
+        )
+
     op.create_table(
         "domains",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -143,6 +234,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_groups_account_id"), ["account_id"], unique=False)
+
+    op.create_table(
+        "invitations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("email_key", sa.String(length=320), nullable=False),
+        sa.Column("vip", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("invited_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_invitations_account_id_accounts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+        sa.UniqueConstraint("account_id", "email_key", name="uq_invitations_account_email"),
+    )
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_invitations_account_id"), ["account_id"], unique=False)
 
     op.create_table(
         "license_pools",
@@ -193,6 +304,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_account_id"), ["account_id"], unique=False)
+
+    op.create_table(
+        "refunds",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("consolidation_id", sa.Integer(), nullable=False),
+        sa.Column("seats", sa.JSON(), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("note", sa.String(length=300), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_refunds_account_id_accounts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
+    )
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_refunds_account_id"), ["account_id"], unique=False)
 
     op.create_table(
         "saml_configs",
@@ -310,6 +438,7 @@ def upgrade() -> None:
         sa.Column(
             "has_upcoming_meetings", sa.Boolean(), server_default=sa.text("(false)"), nullable=False
         ),
+        sa.Column("password_hash", sa.String(length=300), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -381,12 +510,20 @@ def downgrade() -> None:
 
     op.drop_table("saml_replay")
     op.drop_table("saml_configs")
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_refunds_account_id"))
+
+    op.drop_table("refunds")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_account_id"))
 
     op.drop_table("outbox")
     op.drop_table("mapping_rulesets")
     op.drop_table("license_pools")
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invitations_account_id"))
+
+    op.drop_table("invitations")
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_groups_account_id"))
 
@@ -395,13 +532,23 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_domains_account_id"))
 
     op.drop_table("domains")
+    with op.batch_alter_table("data_releases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_data_releases_account_id"))
+
+    op.drop_table("data_releases")
+    with op.batch_alter_table("consolidations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consolidations_user_id"))
+
+    op.drop_table("consolidations")
     op.drop_table("action_tokens")
+    op.drop_table("account_migrations")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_parent_id"))
 
     op.drop_table("accounts")
     op.drop_table("rate_limits")
     op.drop_table("organizations")
+    op.drop_table("consolidation_prompts")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
         batch_op.drop_index(batch_op.f("ix_audit_log_account_id"))
