@@ -26,6 +26,17 @@ class GatewayConfig:
     scim_max_payload_bytes: int = 4 * 1024 * 1024
     scim_max_results: int = 1000
     rate_limit_per_minute: int = 6000
+    # Associated domains: the zone file DNS TXT verification reads (no network lookups).
+    dns_zone_file: str | None = None
+    # HTTP-file verification reaches the network only when this is on (loopback overrides aside).
+    http_verification_network: bool = False
+    # Server cluster of accounts that do not name one; another cluster needs a backend migration.
+    cluster: str = "us01"
+    backend_migration_minutes: int = 60
+    # Below this percentage of consolidated users, enforcing SSO needs ``force``.
+    sso_enforcement_threshold: int = 75
+    # Yearly price of one purchased seat, for prorated refunds at consolidation.
+    seat_price_cents_per_year: int = 14990
     # Where the demo/test IdP keeps its key pair (made on first use, never committed).
     idp_key_dir: str = "var/idp"
     extra: Mapping[str, Any] = field(default_factory=dict)
