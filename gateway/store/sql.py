@@ -11,6 +11,8 @@ from alembic.config import Config
 from gateway.clock import Clock, SystemClock
 from gateway.store.accounts import AccountsMixin
 from gateway.store.admin import AdminMixin
+from gateway.store.consolidation import ConsolidationMixin
+from gateway.store.domain_users import DomainUsersMixin
 from gateway.store.domains import DomainsMixin
 from gateway.store.engine import make_engine
 from gateway.store.mapping_store import MappingStoreMixin
@@ -21,7 +23,14 @@ MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "migrations"
 
 
 class SqlStore(
-    AdminMixin, AccountsMixin, DomainsMixin, OutboxMixin, SamlStateMixin, MappingStoreMixin
+    AdminMixin,
+    AccountsMixin,
+    DomainsMixin,
+    OutboxMixin,
+    SamlStateMixin,
+    MappingStoreMixin,
+    ConsolidationMixin,
+    DomainUsersMixin,
 ):
     """Every record the gateway keeps, behind one contract.
 
