@@ -104,9 +104,18 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
     """Plain JSON-ready data for a trace."""
     return {
         "complete": trace.complete,
-        "rules": [asdict(rule) for rule in trace.rules],
+        "rules": [_plain(asdict(rule)) for rule in trace.rules],
         "decided_by": {k: list(v) for k, v in trace.decided_by.items()},
         "removed": [asdict(r) for r in trace.removed],
-        "left_out": [asdict(x) for x in trace.left_out],
+        "left_out": [_plain(asdict(x)) for x in trace.left_out],
         "notes": list(trace.notes),
     }
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, recursively, so the data equals its own JSON round trip."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
