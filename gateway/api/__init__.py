@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from gateway.api import accounts, people, saml_admin  # noqa: F401  (registers the routes)
+from gateway.api import accounts, mapping_api, people, saml_admin  # noqa: F401  (registers the routes)
 from gateway.api.registry import api
 
 

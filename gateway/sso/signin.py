@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.activation import Activation
 from gateway.rules import RulesService
-from gateway.saml.types import VerifiedAssertion
+from gateway.saml.types import SamlAttribute, VerifiedAssertion
 from gateway.sso.config import SamlConfig
 from gateway.sso.profile import BasicProfile, SignInRefused, basic_profile
 from gateway.store.records import Account, User
@@ -65,7 +66,7 @@ class SignInService:
                 "first (SCIM or the admin API).",
                 code="not_provisioned",
             )
-        decision = self._decide(account, assertion, existing, explain=explain)
+        decision = self.decide(account, assertion.attributes, existing, explain=explain)
         if decision.blocked:
             raise SignInRefused(
                 f"The mapping gives {basic.email} no license (None), which "
@@ -73,7 +74,7 @@ class SignInService:
                 code=decision.blocked,
                 mapping=decision.to_dict(),
             )
-        target = self._target(account, decision)
+        target = self.target(account, decision)
         with self.store.transaction():
             user = self._provision(target, config, basic, existing, decision, account)
             return self._finish(account, target, user, decision, assertion, basic)
@@ -96,12 +97,16 @@ class SignInService:
             )
         return user
 
-    def _decide(
-        self, account: Account, assertion: VerifiedAssertion, user: User | None, *, explain: bool
+    def decide(
+        self,
+        account: Account,
+        attributes: Iterable[SamlAttribute],
+        user: User | None,
+        *,
+        explain: bool,
     ) -> Decision:
-        facts = SignInFacts(
-            tuple(Attribute(a.name, a.values, a.friendly_name) for a in assertion.attributes)
-        )
+        """Evaluate the account's rules for these attributes and this user (None: a new one)."""
+        facts = SignInFacts(tuple(Attribute(a.name, a.values, a.friendly_name) for a in attributes))
         state = (
             UserState()
             if user is None
@@ -125,7 +130,7 @@ class SignInService:
     def _groups_by_kind(self, user: User) -> dict[str, frozenset[str]]:
         return {kind: frozenset(self.store.user_groups(user.id, kind)) for kind in GROUP_KINDS}
 
-    def _target(self, account: Account, decision: Decision) -> Account:
+    def target(self, account: Account, decision: Decision) -> Account:
         if decision.sub_account is None:
             return account
         for sub in self.store.list_accounts(parent_id=account.id):
