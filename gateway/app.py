@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from gateway import activation, api, demo_idp, http
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
+from gateway.scim import views as scim_views
 from gateway.sso import views as sso_views
 from gateway.store.sql import SqlStore
 
@@ -38,6 +39,7 @@ def create_app(
     api.init_app(app)
     activation.init_app(app)
     sso_views.init_app(app)
+    scim_views.init_app(app)
     demo_idp.init_app(app)
 
     @app.get("/healthz")

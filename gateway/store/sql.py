@@ -18,6 +18,7 @@ from gateway.store.engine import make_engine
 from gateway.store.mapping_store import MappingStoreMixin
 from gateway.store.outbox import OutboxMixin
 from gateway.store.saml_state import SamlStateMixin
+from gateway.store.scim_store import ScimStoreMixin
 
 MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "migrations"
 
@@ -31,6 +32,7 @@ class SqlStore(
     MappingStoreMixin,
     ConsolidationMixin,
     DomainUsersMixin,
+    ScimStoreMixin,
 ):
     """Every record the gateway keeps, behind one contract.
 

@@ -1,0 +1,222 @@
+"""RFC 7644 §3.7 Bulk: operations in dependency order with ``bulkId`` references resolved.
+
+Operations run one by one, each in its own transaction (§3.7: a bulk request is not atomic).
+A POST may be referenced by others as ``bulkId:<id>`` in paths and values; references are
+resolved in any order (§3.7.2), and operations on a reference cycle are refused with 409
+``invalidValue`` rather than created half-way (the RFC leaves the choice to the server).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gateway.scim.discovery import ScimLimits
+from gateway.scim.errors import InvalidSyntax, InvalidValue, PayloadTooLarge, ScimError
+from gateway.scim.operations import Caller, resource_type_of
+from gateway.scim.query import version_from_etag
+from gateway.scim.resources import etag
+
+if TYPE_CHECKING:
+    from gateway.scim.service import ScimService
+
+BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+BULK_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+METHODS = ("POST", "PUT", "PATCH", "DELETE")
+_REFERENCE = re.compile(r"bulkId:([^\s/\"]+)")
+
+
+class UnresolvedReference(ScimError):
+    """A ``bulkId`` reference names no created resource (its POST failed, or is on a cycle)."""
+
+    status = 409
+    scim_type = "invalidValue"
+
+
+@dataclass(frozen=True)
+class BulkOperation:
+    """One checked operation of a BulkRequest."""
+
+    index: int
+    method: str
+    path: str
+    bulk_id: str | None
+    data: Any
+    version: str | None
+
+    def references(self) -> set[str]:
+        """The bulkIds this operation's path and data refer to."""
+        return set(_REFERENCE.findall(self.path)) | _references_in(self.data)
+
+
+class BulkRunner:
+    """Runs one BulkRequest through the service."""
+
+    def __init__(self, service: ScimService, limits: ScimLimits) -> None:
+        self.service = service
+        self.limits = limits
+        self.created: dict[str, str] = {}
+
+    def run(self, caller: Caller, body: Any, size: int) -> dict[str, Any]:
+        """The BulkResponse; raises PayloadTooLarge (413) and InvalidSyntax."""
+        if size > self.limits.max_payload_size:
+            raise PayloadTooLarge(
+                f"The bulk request is {size} bytes; maxPayloadSize is "
+                f"{self.limits.max_payload_size}."
+            )
+        operations, fail_on_errors = self.read(body)
+        results: dict[int, dict[str, Any]] = {}
+        errors = 0
+        ordered, blocked = _ordered(operations)
+        for op in blocked:
+            results[op.index] = _failure(
+                op,
+                UnresolvedReference(
+                    f"operation {op.index} is on a bulkId reference cycle; split the request"
+                ),
+            )
+            errors += 1
+        for op in ordered:
+            if fail_on_errors is not None and errors >= fail_on_errors:
+                break
+            results[op.index] = self.one(caller, op)
+            errors += int(results[op.index]["status"]) >= 400
+        return {
+            "schemas": [BULK_RESPONSE],
+            "Operations": [results[i] for i in sorted(results)],
+        }
+
+    def read(self, body: Any) -> tuple[list[BulkOperation], int | None]:
+        """The checked operations and ``failOnErrors``; raises InvalidSyntax, PayloadTooLarge."""
+        if not isinstance(body, dict) or BULK_REQUEST not in (body.get("schemas") or []):
+            raise InvalidSyntax(f'a Bulk body must have "schemas": ["{BULK_REQUEST}"]')
+        raw = body.get("Operations")
+        if not isinstance(raw, list) or not raw:
+            raise InvalidSyntax('a Bulk body needs "Operations": a non-empty list')
+        if len(raw) > self.limits.max_operations:
+            raise PayloadTooLarge(
+                f"The bulk request has {len(raw)} operations; maxOperations is "
+                f"{self.limits.max_operations}."
+            )
+        fail_on_errors = body.get("failOnErrors")
+        if fail_on_errors is not None and (
+            not isinstance(fail_on_errors, int)
+            or isinstance(fail_on_errors, bool)
+            or fail_on_errors < 1
+        ):
+            raise InvalidSyntax("failOnErrors must be an integer of 1 or more")
+        return [_operation(i, op) for i, op in enumerate(raw)], fail_on_errors
+
+    def one(self, caller: Caller, op: BulkOperation) -> dict[str, Any]:
+        """Run one operation; its result (a failure carries the SCIM Error as ``response``)."""
+        try:
+            path = self.resolve(op.path)
+            data = self.resolve(op.data)
+            return self.dispatch(caller, op, path, data)
+        except ScimError as e:
+            return _failure(op, e)
+
+    def dispatch(self, caller: Caller, op: BulkOperation, path: str, data: Any) -> dict[str, Any]:
+        """Call the service for one resolved operation."""
+        endpoint, _, resource_id = path.strip("/").partition("/")
+        resource_type = resource_type_of(endpoint)
+        if (op.method == "POST") == bool(resource_id):
+            raise InvalidSyntax(f"operation {op.index}: {op.method} does not apply to {path!r}")
+        if_match = version_from_etag(op.version)
+        result: dict[str, Any] = {"method": op.method}
+        if op.bulk_id:
+            result["bulkId"] = op.bulk_id
+        if op.method == "DELETE":
+            self.service.delete(caller, resource_type, resource_id, if_match)
+            result.update(location=f"{caller.base_url}/{path.strip('/')}", status="204")
+            return result
+        if op.method == "POST":
+            outcome = self.service.create(caller, resource_type, data)
+            if op.bulk_id:
+                self.created[op.bulk_id] = outcome.resource["id"]
+        elif op.method == "PUT":
+            outcome = self.service.replace(caller, resource_type, resource_id, data, if_match)
+        else:
+            outcome = self.service.patch(caller, resource_type, resource_id, data, if_match)
+        status = "201" if op.method == "POST" else "200"
+        result.update(location=outcome.location, version=etag(outcome.version), status=status)
+        return result
+
+    def resolve(self, value: Any) -> Any:
+        """``value`` with every ``bulkId:x`` replaced by the id created for x.
+
+        Raises UnresolvedReference when x was not created.
+        """
+        if isinstance(value, str):
+            return _REFERENCE.sub(lambda m: self._created(m.group(1)), value)
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+    def _created(self, bulk_id: str) -> str:
+        if bulk_id not in self.created:
+            raise UnresolvedReference(
+                f"bulkId {bulk_id!r} names no resource created by this request"
+            )
+        return self.created[bulk_id]
+
+
+def _operation(index: int, raw: Any) -> BulkOperation:
+    if not isinstance(raw, dict):
+        raise InvalidSyntax(f"operation {index} must be a JSON object")
+    method = str(raw.get("method", "")).upper()
+    path = raw.get("path")
+    if method not in METHODS or not isinstance(path, str) or not path:
+        raise InvalidSyntax(f"operation {index} needs a method ({', '.join(METHODS)}) and a path")
+    bulk_id = raw.get("bulkId")
+    if method == "POST" and not bulk_id:
+        raise InvalidSyntax(f"operation {index}: a POST needs a bulkId (RFC 7644 §3.7)")
+    if method != "DELETE" and "data" not in raw:
+        raise InvalidValue(f"operation {index}: {method} needs data")
+    return BulkOperation(index, method, path, bulk_id, raw.get("data"), raw.get("version"))
+
+
+def _ordered(ops: list[BulkOperation]) -> tuple[list[BulkOperation], list[BulkOperation]]:
+    """Operations in request order, each after the POSTs it refers to; and those on a cycle.
+
+    A reference to a bulkId no POST defines is left to fail when it runs.
+    """
+    defined = {op.bulk_id: op for op in ops if op.method == "POST" and op.bulk_id}
+    done: set[int] = set()
+    ordered: list[BulkOperation] = []
+    pending = list(ops)
+    while pending:
+        ready = [
+            op
+            for op in pending
+            if all(defined[r].index in done for r in op.references() if r in defined)
+        ]
+        if not ready:
+            return ordered, pending
+        first = ready[0]
+        ordered.append(first)
+        done.add(first.index)
+        pending.remove(first)
+    return ordered, []
+
+
+def _references_in(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return set(_REFERENCE.findall(value))
+    if isinstance(value, list):
+        return set().union(*(_references_in(v) for v in value)) if value else set()
+    if isinstance(value, dict):
+        return set().union(*(_references_in(v) for v in value.values())) if value else set()
+    return set()
+
+
+def _failure(op: BulkOperation, error: ScimError) -> dict[str, Any]:
+    result: dict[str, Any] = {"method": op.method}
+    if op.bulk_id:
+        result["bulkId"] = op.bulk_id
+    result["status"] = str(error.status)
+    result["response"] = error.to_scim()
+    return result

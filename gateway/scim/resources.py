@@ -1,0 +1,205 @@
+"""Row <-> SCIM: users and groups of the store as RFC 7643 resources, and back to store fields.
+
+The storage layout is the one ``columns.py`` describes: ``userName`` is the email (the first
+``emails`` entry, primary), extra emails and every attribute without a column live in the
+``profile`` JSON under their SCIM name. ``active`` and the extension's ``status`` are derived
+from ``users.status`` by the service, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.errors import BadRequest
+from gateway.scim.columns import LOGIN_TYPE_TO_DB
+from gateway.scim.errors import InvalidValue
+from gateway.scim.schemas import ENTERPRISE_URN, GROUP_URN, USER_URN, ZOOM_URN
+from gateway.store.scim_store import Group, Ref, UserWithGroups
+from gateway.store.validation import normalize_email
+
+LOGIN_TYPE_FROM_DB = {v: k for k, v in LOGIN_TYPE_TO_DB.items()}
+CORE_PROFILE_KEYS = ("nickName", "title", "profileUrl", "preferredLanguage", "locale", "timezone")
+MULTI_PROFILE_KEYS = (
+    "phoneNumbers",
+    "addresses",
+    "ims",
+    "photos",
+    "entitlements",
+    "roles",
+    "x509Certificates",
+)
+NAME_PROFILE_KEYS = ("formatted", "middleName", "honorificPrefix", "honorificSuffix")
+ENTERPRISE_PROFILE_KEYS = ("costCenter", "organization", "division", "department", "manager")
+ZOOM_PROFILE_KEYS = ("personalLinkName", "pronouns")
+# Every profile key this module owns; other parts of the gateway may keep their own keys there.
+SCIM_PROFILE_KEYS = frozenset(
+    (*CORE_PROFILE_KEYS, *MULTI_PROFILE_KEYS, *ENTERPRISE_PROFILE_KEYS, *ZOOM_PROFILE_KEYS)
+) | {"name", "emails"}
+EMAIL_TYPES = ("work", "home", "other")
+
+
+def meta(resource_type: str, record: Any, location: str) -> dict[str, Any]:
+    """The ``meta`` attribute (RFC 7643 §3.1) with the weak ETag of the record's version."""
+    return {
+        "resourceType": resource_type,
+        "created": record.created_at.isoformat(),
+        "lastModified": record.updated_at.isoformat(),
+        "location": location,
+        "version": etag(record.version),
+    }
+
+
+def etag(version: int) -> str:
+    """The weak entity tag of a version (RFC 7644 §3.14)."""
+    return f'W/"{version}"'
+
+
+def user_to_scim(found: UserWithGroups, base_url: str) -> dict[str, Any]:
+    """The full SCIM representation of a user (before ``attributes`` projection)."""
+    user, profile = found.user, found.user.profile
+    out: dict[str, Any] = {"schemas": [USER_URN], "id": user.id}
+    _put(out, "externalId", user.external_id)
+    out["userName"] = user.email
+    name = {"givenName": user.first_name, "familyName": user.last_name}
+    name.update({k: profile.get("name", {}).get(k) for k in NAME_PROFILE_KEYS})
+    _put(out, "name", {k: v for k, v in name.items() if v is not None} or None)
+    _put(out, "displayName", user.display_name)
+    for key in CORE_PROFILE_KEYS:
+        _put(out, key, profile.get(key))
+    out["userType"] = user.license_type
+    out["active"] = user.status == "active"
+    primary = {"value": user.email, "type": user.email_type, "primary": True}
+    out["emails"] = [primary, *profile.get("emails", [])]
+    for key in MULTI_PROFILE_KEYS:
+        _put(out, key, profile.get(key))
+    _put(out, "groups", [_group_ref(g, base_url) for g in found.groups] or None)
+    enterprise = {k: profile[k] for k in ENTERPRISE_PROFILE_KEYS if profile.get(k) is not None}
+    if user.employee_id is not None:
+        enterprise["employeeNumber"] = user.employee_id
+    if enterprise:
+        out["schemas"].append(ENTERPRISE_URN)
+        out[ENTERPRISE_URN] = enterprise
+    zoom = {"loginType": LOGIN_TYPE_FROM_DB.get(user.login_type, user.login_type)}
+    zoom.update({k: profile[k] for k in ZOOM_PROFILE_KEYS if profile.get(k) is not None})
+    zoom["status"] = user.status
+    out["schemas"].append(ZOOM_URN)
+    out[ZOOM_URN] = zoom
+    out["meta"] = meta("User", user, f"{base_url}/Users/{user.id}")
+    return out
+
+
+def _group_ref(ref: Ref, base_url: str) -> dict[str, Any]:
+    return {
+        "value": ref.id,
+        "$ref": f"{base_url}/Groups/{ref.id}",
+        "display": ref.display,
+        "type": "direct",
+    }
+
+
+def group_to_scim(group: Group, base_url: str) -> dict[str, Any]:
+    """The full SCIM representation of a group."""
+    out: dict[str, Any] = {"schemas": [GROUP_URN], "id": group.id}
+    _put(out, "externalId", group.external_id)
+    out["displayName"] = group.display_name
+    members = [
+        {"value": m.id, "$ref": f"{base_url}/Users/{m.id}", "display": m.display, "type": "User"}
+        for m in group.members
+    ]
+    _put(out, "members", members or None)
+    out["meta"] = meta("Group", group, f"{base_url}/Groups/{group.id}")
+    return out
+
+
+def user_fields(resource: dict[str, Any], old_profile: dict[str, Any]) -> dict[str, Any]:
+    """Store fields for a validated (or patched) User resource, replacing what SCIM owns.
+
+    ``userType`` and ``loginType`` are only set when present (absent keeps the stored value).
+    Raises InvalidValue when ``userName`` is not an email address.
+    """
+    email = str(resource.get("userName", "")).strip()
+    try:
+        normalize_email(email, field="userName")
+    except BadRequest as e:
+        raise InvalidValue(
+            f"userName must be the user's email address (this service signs users in by "
+            f"email); {email!r} is not one."
+        ) from e
+    name = resource.get("name") or {}
+    enterprise = resource.get(ENTERPRISE_URN) or {}
+    zoom = resource.get(ZOOM_URN) or {}
+    primary_type, other_emails = _split_emails(email, resource.get("emails") or [])
+    fields: dict[str, Any] = {
+        "email": email,
+        "email_type": primary_type,
+        "external_id": resource.get("externalId"),
+        "first_name": name.get("givenName"),
+        "last_name": name.get("familyName"),
+        "display_name": resource.get("displayName"),
+        "employee_id": enterprise.get("employeeNumber"),
+        "profile": _profile(resource, name, enterprise, zoom, other_emails, old_profile),
+    }
+    if resource.get("userType") is not None:
+        fields["license_type"] = resource["userType"]
+    if zoom.get("loginType") is not None:
+        fields["login_type"] = LOGIN_TYPE_TO_DB[zoom["loginType"]]
+    return fields
+
+
+def _profile(
+    resource: dict[str, Any],
+    name: dict[str, Any],
+    enterprise: dict[str, Any],
+    zoom: dict[str, Any],
+    other_emails: list[dict[str, Any]],
+    old_profile: dict[str, Any],
+) -> dict[str, Any]:
+    profile = {k: v for k, v in old_profile.items() if k not in SCIM_PROFILE_KEYS}
+    sources = (
+        (resource, CORE_PROFILE_KEYS + MULTI_PROFILE_KEYS),
+        (enterprise, ENTERPRISE_PROFILE_KEYS),
+        (zoom, ZOOM_PROFILE_KEYS),
+    )
+    for holder, keys in sources:
+        profile.update({k: holder[k] for k in keys if holder.get(k) not in (None, [], {})})
+    extra_name = {k: name[k] for k in NAME_PROFILE_KEYS if name.get(k) is not None}
+    if extra_name:
+        profile["name"] = extra_name
+    if other_emails:
+        profile["emails"] = other_emails
+    return profile
+
+
+def _split_emails(email: str, emails: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The type of the entry that is ``email`` and the other entries (never primary)."""
+    primary_type = "work"
+    others: list[dict[str, Any]] = []
+    for entry in emails:
+        if not isinstance(entry, dict):
+            continue
+        if str(entry.get("value", "")).casefold() == email.casefold():
+            kind = entry.get("type")
+            primary_type = kind if kind in EMAIL_TYPES else primary_type
+        elif entry.get("value"):
+            others.append({**entry, "primary": False})
+    return primary_type, others
+
+
+def member_ids(resource: dict[str, Any]) -> list[str]:
+    """The user ids in a Group resource's ``members``.
+
+    Raises InvalidValue for a member without a value or a nested group (not supported).
+    """
+    ids: list[str] = []
+    for member in resource.get("members") or []:
+        if not isinstance(member, dict) or not member.get("value"):
+            raise InvalidValue("each member needs a 'value': the id of a User")
+        if str(member.get("type", "User")).casefold() == "group":
+            raise InvalidValue("groups cannot be members of groups on this service")
+        ids.append(str(member["value"]))
+    return ids
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        out[key] = value

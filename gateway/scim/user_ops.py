@@ -1,0 +1,141 @@
+"""RFC 7644 operations on Users, with the SaaS's rules: email activation, seats, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.scim.filters import compile_user_filter, filter_profile_for, sort_expression
+from gateway.scim.operations import Caller, Context, Outcome, check_if_match, note_quirks
+from gateway.scim.patch import apply_patch, read_patch_request
+from gateway.scim.query import SearchQuery
+from gateway.scim.resources import user_fields, user_to_scim
+from gateway.scim.schemas import USER
+from gateway.scim.store_errors import scim_errors
+from gateway.scim.validate import validate_resource
+from gateway.store.records import User
+from gateway.store.scim_store import Found, UserWithGroups
+
+REASON = "provisioned by SCIM"
+
+
+class UserOps:
+    """Create, read, replace, patch, delete and search the Users of the caller's account."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.store = context.store
+
+    def outcome(self, found: UserWithGroups, caller: Caller) -> Outcome:
+        """The SCIM body, version and location of a user."""
+        body = user_to_scim(found, caller.base_url)
+        return Outcome(body, found.user.version, body["meta"]["location"])
+
+    def create(self, caller: Caller, body: Any) -> Outcome:
+        """RFC 7644 §3.3: create a user, pending unless its email domain is associated.
+
+        Raises InvalidSyntax/InvalidValue (body), Uniqueness (userName taken anywhere).
+        """
+        validated = validate_resource(body, USER, profile=caller.profile)
+        note_quirks(caller, USER, validated.quirks)
+        resource = validated.resource
+        fields = user_fields(resource, {})
+        email = fields.pop("email")
+        pending = self.context.activation.needs_activation(caller.account_id, email)
+        fields["status"] = _status(pending, resource.get("active"))
+        with scim_errors():
+            user = self.store.create_user(
+                caller.account_id, email, actor=caller.actor, source="scim", **fields
+            )
+        if pending:
+            self.context.activation.send(user, reason=REASON)
+        return self.outcome(UserWithGroups(user, ()), caller)
+
+    def get(self, caller: Caller, user_id: str) -> Outcome:
+        """RFC 7644 §3.4.1: one user of the account; raises NotFound."""
+        with scim_errors():
+            return self.outcome(self.store.user_with_groups(caller.account_id, user_id), caller)
+
+    def search(self, caller: Caller, query: SearchQuery, offset: int, limit: int) -> Found:
+        """RFC 7644 §3.4.2: users matching the filter, sorted, one page; raises InvalidFilter."""
+        where = None
+        if query.filter:
+            where = compile_user_filter(query.filter, filter_profile_for(caller.profile))
+        order = sort_expression(query.sort_by, query.sort_order, "User")
+        return self.store.search_users(caller.account_id, where, order, offset, limit)
+
+    def replace(self, caller: Caller, user_id: str, body: Any, if_match: int | None) -> Outcome:
+        """RFC 7644 §3.5.1: replace the user's attributes.
+
+        Raises as ``create`` does, plus NotFound and PreconditionFailed (stale If-Match).
+        """
+        validated = validate_resource(body, USER, profile=caller.profile)
+        note_quirks(caller, USER, validated.quirks)
+        return self._change(caller, user_id, if_match, lambda _: validated.resource)
+
+    def patch(self, caller: Caller, user_id: str, body: Any, if_match: int | None) -> Outcome:
+        """RFC 7644 §3.5.2: apply PATCH operations to the user.
+
+        Raises InvalidSyntax, InvalidPath, NoTarget, Mutability, InvalidValue, NotFound,
+        PreconditionFailed, Uniqueness.
+        """
+        operations = read_patch_request(body)
+
+        def patched(current: UserWithGroups) -> dict[str, Any]:
+            result = apply_patch(
+                user_to_scim(current, caller.base_url),
+                operations,
+                schema=USER,
+                profile=caller.profile,
+            )
+            note_quirks(caller, USER, result.quirks)
+            return result.resource
+
+        return self._change(caller, user_id, if_match, patched)
+
+    def _change(self, caller: Caller, user_id: str, if_match: int | None, new: Any) -> Outcome:
+        """Read (locked), check If-Match, compute the new resource, write; then activation."""
+        with scim_errors(), self.store.transaction():
+            current = self.store.user_with_groups(caller.account_id, user_id, lock=True)
+            check_if_match(current.user.version, if_match)
+            resource = new(current)
+            fields = user_fields(resource, current.user.profile)
+            must_activate = self._next_status(caller, current.user, fields, resource)
+            user = self.store.update_user(
+                user_id, fields, actor=caller.actor, expected_version=if_match
+            )
+            found = UserWithGroups(user, current.groups)
+        if must_activate:
+            self.context.activation.send(user, reason=REASON)
+        return self.outcome(found, caller)
+
+    def _next_status(
+        self, caller: Caller, user: User, fields: dict[str, Any], resource: dict[str, Any]
+    ) -> bool:
+        """Set ``fields["status"]``; True when the new email must be activated.
+
+        A new email outside the associated domains makes the user pending again; a pending
+        user stays pending whatever ``active`` says (only the emailed link activates).
+        """
+        new_email = fields["email"]
+        activation = self.context.activation
+        if new_email.casefold() != user.email.casefold() and activation.needs_activation(
+            caller.account_id, new_email
+        ):
+            fields["status"] = "pending"
+            return True
+        if user.status != "pending" and resource.get("active") is not None:
+            fields["status"] = "active" if resource["active"] else "deactivated"
+        return False
+
+    def delete(self, caller: Caller, user_id: str, if_match: int | None) -> None:
+        """RFC 7644 §3.6: delete the user and give back its seats; raises NotFound, 412."""
+        with scim_errors():
+            self.store.delete_scim_user(
+                caller.account_id, user_id, actor=caller.actor, expected_version=if_match
+            )
+
+
+def _status(pending: bool, active: Any) -> str:
+    if pending:
+        return "pending"
+    return "deactivated" if active is False else "active"

@@ -1,0 +1,450 @@
+"""What the SCIM service needs of the store: searching, SCIM groups with members, bulk loads.
+
+Contract (in addition to the store's): searches take a WHERE clause compiled from a SCIM filter
+and return the total with one page; every change to a group (name, externalId, members) bumps
+``groups.version``, and every membership change bumps the version of each user it touches, so
+ETags follow the ``groups``/``members`` attributes. Group names are unique per account and kind:
+``Conflict`` ``group_name_taken``. Members must be users of the group's account: ``NotFound``
+``member_not_found``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from gateway.store import schema
+from gateway.store.base import aware, new_id
+from gateway.store.errors import Conflict, LicensePoolExhausted, NotFound, VersionMismatch
+from gateway.store.pools import seat_kinds_of
+from gateway.store.records import User
+from gateway.store.users import UsersMixin, check_user_values, user_from_row
+
+U = schema.users
+G = schema.groups
+GM = schema.group_members
+P = schema.license_pools
+SCIM_GROUP_KIND = "user_group"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a user or group with the name shown for it."""
+
+    id: str
+    display: str | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A SCIM group (``user_group`` kind) and its members."""
+
+    id: str
+    account_id: int
+    display_name: str
+    external_id: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    members: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class UserWithGroups:
+    """A user and the SCIM groups it belongs to."""
+
+    user: User
+    groups: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of a search and the number of matches over all pages."""
+
+    total: int
+    items: tuple[Any, ...]
+
+
+class ScimStoreMixin(UsersMixin):
+    """Searches, SCIM groups and bulk user loads."""
+
+    def search_users(
+        self,
+        account_id: int,
+        where: ColumnElement[bool] | None,
+        order_by: Sequence[ColumnElement[Any]],
+        offset: int,
+        limit: int,
+    ) -> Found:
+        """The account's users matching ``where``: the total and one page (``UserWithGroups``)."""
+        cond = [U.c.account_id == account_id] + ([where] if where is not None else [])
+        with self.transaction() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(U).where(*cond))
+            rows: Sequence[Any] = []
+            if limit > 0:
+                query = sa.select(U).where(*cond).order_by(*order_by).offset(offset).limit(limit)
+                rows = conn.execute(query).all()
+            refs = self._groups_of(conn, [r.id for r in rows])
+            items = tuple(UserWithGroups(user_from_row(r), refs.get(r.id, ())) for r in rows)
+            return Found(total.scalar_one(), items)
+
+    def user_with_groups(
+        self, account_id: int, user_id: str, *, lock: bool = False
+    ) -> UserWithGroups:
+        """One user of the account with its groups; raises NotFound ``user_not_found``."""
+        with self.transaction() as conn:
+            stmt = sa.select(U).where(U.c.id == user_id, U.c.account_id == account_id)
+            row = conn.execute(self.lock_clause(stmt) if lock else stmt).first()
+            if row is None:
+                raise NotFound(f"No user with id {user_id}.", code="user_not_found")
+            return UserWithGroups(
+                user_from_row(row), self._groups_of(conn, [user_id]).get(user_id, ())
+            )
+
+    def _groups_of(self, conn: sa.Connection, user_ids: list[str]) -> dict[str, tuple[Ref, ...]]:
+        if not user_ids:
+            return {}
+        rows = conn.execute(
+            sa.select(GM.c.user_id, G.c.id, G.c.display_name)
+            .join(G, G.c.id == GM.c.group_id)
+            .where(GM.c.user_id.in_(user_ids), G.c.kind == SCIM_GROUP_KIND)
+            .order_by(G.c.display_name, G.c.id)
+        ).all()
+        found: dict[str, list[Ref]] = {}
+        for user_id, group_id, name in rows:
+            found.setdefault(user_id, []).append(Ref(group_id, name))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def search_groups(
+        self,
+        account_id: int,
+        where: ColumnElement[bool] | None,
+        order_by: Sequence[ColumnElement[Any]],
+        offset: int,
+        limit: int,
+        *,
+        with_members: bool = True,
+    ) -> Found:
+        """The account's SCIM groups matching ``where``: the total and one page (``Group``)."""
+        cond = [G.c.account_id == account_id, G.c.kind == SCIM_GROUP_KIND]
+        cond += [where] if where is not None else []
+        with self.transaction() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(G).where(*cond))
+            rows: Sequence[Any] = []
+            if limit > 0:
+                query = sa.select(G).where(*cond).order_by(*order_by).offset(offset).limit(limit)
+                rows = conn.execute(query).all()
+            members = self._members_of(conn, [r.id for r in rows]) if with_members else {}
+            items = tuple(_group(r, members.get(r.id, ())) for r in rows)
+            return Found(total.scalar_one(), items)
+
+    def _members_of(self, conn: sa.Connection, group_ids: list[str]) -> dict[str, list[Ref]]:
+        if not group_ids:
+            return {}
+        rows = conn.execute(
+            sa.select(GM.c.group_id, U.c.id, U.c.display_name, U.c.email)
+            .join(U, U.c.id == GM.c.user_id)
+            .where(GM.c.group_id.in_(group_ids))
+            .order_by(U.c.id)
+        ).all()
+        found: dict[str, list[Ref]] = {}
+        for group_id, user_id, display, email in rows:
+            found.setdefault(group_id, []).append(Ref(user_id, display or email))
+        return found
+
+    def get_scim_group(self, account_id: int, group_id: str, *, lock: bool = False) -> Group:
+        """One SCIM group of the account; raises NotFound ``group_not_found``."""
+        with self.transaction() as conn:
+            stmt = sa.select(G).where(
+                G.c.id == group_id, G.c.account_id == account_id, G.c.kind == SCIM_GROUP_KIND
+            )
+            row = conn.execute(self.lock_clause(stmt) if lock else stmt).first()
+            if row is None:
+                raise NotFound(f"No group with id {group_id}.", code="group_not_found")
+            return _group(row, self._members_of(conn, [group_id]).get(group_id, ()))
+
+    def create_scim_group(
+        self,
+        account_id: int,
+        display_name: str,
+        *,
+        external_id: str | None,
+        member_ids: Iterable[str],
+        actor: str,
+    ) -> Group:
+        """Create a group with members; raises Conflict ``group_name_taken``, NotFound."""
+        with self.transaction() as conn:
+            now = self.clock.now()
+            group_id = new_id()
+            values = {
+                "id": group_id,
+                "account_id": account_id,
+                "kind": SCIM_GROUP_KIND,
+                "display_name": display_name,
+                "external_id": external_id,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            self._check_name_free(conn, account_id, display_name, None)
+            if self.guarded(conn, G.insert().values(**values)) is not None:
+                raise _name_taken(display_name)
+            self._set_members(conn, account_id, group_id, set(member_ids), set())
+            group = self.get_scim_group(account_id, group_id)
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="group.create",
+                target=group_id,
+                after={"display_name": display_name},
+            )
+            return group
+
+    def update_scim_group(
+        self,
+        account_id: int,
+        group_id: str,
+        changes: Mapping[str, Any],
+        *,
+        member_ids: Iterable[str] | None,
+        actor: str,
+        expected_version: int | None = None,
+    ) -> Group:
+        """Change name/externalId and (when given) set the members exactly.
+
+        Raises NotFound, VersionMismatch, Conflict ``group_name_taken``.
+        """
+        with self.transaction() as conn:
+            before = self.get_scim_group(account_id, group_id, lock=True)
+            _check_version(before.version, expected_version, group_id)
+            if "display_name" in changes:
+                self._check_name_free(conn, account_id, changes["display_name"], group_id)
+            current = {m.id for m in before.members}
+            wanted = current if member_ids is None else set(member_ids)
+            self._set_members(conn, account_id, group_id, wanted, current)
+            stmt = G.update().where(G.c.id == group_id)
+            values = {**changes, "version": G.c.version + 1, "updated_at": self.clock.now()}
+            if self.guarded(conn, stmt.values(**values)) is not None:
+                raise _name_taken(str(changes.get("display_name")))
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="group.update",
+                target=group_id,
+                before={"display_name": before.display_name},
+                after=dict(changes),
+            )
+            return self.get_scim_group(account_id, group_id)
+
+    def delete_scim_group(
+        self, account_id: int, group_id: str, *, actor: str, expected_version: int | None = None
+    ) -> None:
+        """Delete a group (its members stay); raises NotFound, VersionMismatch."""
+        with self.transaction() as conn:
+            before = self.get_scim_group(account_id, group_id, lock=True)
+            _check_version(before.version, expected_version, group_id)
+            self._bump_users(conn, {m.id for m in before.members})
+            conn.execute(GM.delete().where(GM.c.group_id == group_id))
+            conn.execute(G.delete().where(G.c.id == group_id))
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="group.delete",
+                target=group_id,
+                before={"display_name": before.display_name},
+            )
+
+    def delete_scim_user(
+        self, account_id: int, user_id: str, *, actor: str, expected_version: int | None = None
+    ) -> None:
+        """Delete a user of the account, bumping its groups' versions; raises NotFound."""
+        with self.transaction() as conn:
+            self.user_with_groups(account_id, user_id)
+            group_ids = conn.execute(sa.select(GM.c.group_id).where(GM.c.user_id == user_id))
+            self._bump_groups(conn, set(group_ids.scalars()))
+            self.delete_user(user_id, actor=actor, expected_version=expected_version)
+
+    def _check_name_free(
+        self, conn: sa.Connection, account_id: int, name: str, own_id: str | None
+    ) -> None:
+        found = conn.execute(
+            sa.select(G.c.id).where(
+                G.c.account_id == account_id,
+                G.c.kind == SCIM_GROUP_KIND,
+                sa.func.lower(G.c.display_name) == name.lower(),
+            )
+        ).scalars()
+        if any(gid != own_id for gid in found):
+            raise _name_taken(name)
+
+    def _set_members(
+        self,
+        conn: sa.Connection,
+        account_id: int,
+        group_id: str,
+        wanted: set[str],
+        current: set[str],
+    ) -> None:
+        added, removed = wanted - current, current - wanted
+        if added:
+            known = set(
+                conn.execute(
+                    sa.select(U.c.id).where(U.c.id.in_(added), U.c.account_id == account_id)
+                ).scalars()
+            )
+            missing = sorted(added - known)
+            if missing:
+                raise NotFound(
+                    f"No user with id {missing[0]} in this account.", code="member_not_found"
+                )
+            conn.execute(GM.insert(), [{"group_id": group_id, "user_id": u} for u in added])
+        if removed:
+            conn.execute(GM.delete().where(GM.c.group_id == group_id, GM.c.user_id.in_(removed)))
+        self._bump_users(conn, added | removed)
+
+    def _bump_users(self, conn: sa.Connection, user_ids: set[str]) -> None:
+        if user_ids:
+            conn.execute(U.update().where(U.c.id.in_(user_ids)).values(version=U.c.version + 1))
+
+    def _bump_groups(self, conn: sa.Connection, group_ids: set[str]) -> None:
+        if group_ids:
+            now = self.clock.now()
+            conn.execute(
+                G.update()
+                .where(G.c.id.in_(group_ids))
+                .values(version=G.c.version + 1, updated_at=now)
+            )
+
+    def bulk_create_users(
+        self,
+        account_id: int,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        actor: str,
+        source: str = "scim",
+    ) -> list[str]:
+        """Insert many users in one transaction, taking their seats in aggregate.
+
+        Each row holds ``email`` and user fields. Raises BadRequest, Conflict ``email_taken``,
+        LicensePoolExhausted (nothing is inserted then).
+        """
+        with self.transaction() as conn:
+            account = self._get_account(conn, account_id)
+            now = self.clock.now()
+            values = [
+                self._bulk_row(account_id, account.default_license_type, r, source, now)
+                for r in rows
+            ]
+            self._check_emails_free(conn, [v["email_key"] for v in values])
+            seats = Counter(
+                k for v in values for k in seat_kinds_of(v["license_type"], v["addons"])
+            )
+            for kind, count in sorted(seats.items()):
+                self._take_seats(conn, account_id, kind, count)
+            for start in range(0, len(values), 1000):
+                conn.execute(U.insert(), values[start : start + 1000])
+            self.audit(
+                conn,
+                actor=actor,
+                account_id=account_id,
+                action="user.bulk_create",
+                after={"count": len(values)},
+            )
+            return [v["id"] for v in values]
+
+    @staticmethod
+    def _bulk_row(
+        account_id: int, default_license: str, row: Mapping[str, Any], source: str, now: Any
+    ) -> dict[str, Any]:
+        base: dict[str, Any] = {
+            "status": "active",
+            "license_type": default_license,
+            "addons": [],
+            "profile": {},
+            "email_type": "work",
+            "external_id": None,
+            "first_name": None,
+            "last_name": None,
+            "display_name": None,
+            "employee_id": None,
+            "login_type": "work_email",
+            "role": "Member",
+            "vip": False,
+            "has_upcoming_meetings": False,
+        }
+        values = check_user_values({**base, **row})
+        values.update(
+            id=new_id(),
+            account_id=account_id,
+            source=source,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        return values
+
+    def _check_emails_free(self, conn: sa.Connection, keys: list[str]) -> None:
+        duplicates = [k for k, n in Counter(keys).items() if n > 1]
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            duplicates += conn.execute(
+                sa.select(U.c.email).where(U.c.email_key.in_(chunk))
+            ).scalars()
+        if duplicates:
+            raise Conflict(
+                f"The email '{duplicates[0]}' already belongs to a user of this service.",
+                code="email_taken",
+            )
+
+    def _take_seats(self, conn: sa.Connection, account_id: int, kind: str, count: int) -> None:
+        self._ensure_pool(conn, account_id, kind)
+        stmt = (
+            P.update()
+            .where(P.c.account_id == account_id, P.c.seat_kind == kind)
+            .values(used=P.c.used + count)
+        )
+        if self.guarded(conn, stmt) is not None:
+            pool = self._pool(conn, account_id, kind)
+            raise LicensePoolExhausted(
+                f"{count} {kind} seats are needed but {pool.remaining} are left in this account "
+                f"({pool.capacity} in the plan, {pool.used} used, {pool.delegated} delegated).",
+                seat_kind=kind,
+                capacity=pool.capacity,
+                used=pool.used,
+            )
+
+
+def _group(row: Any, members: Iterable[Ref]) -> Group:
+    m = row._mapping
+    return Group(
+        id=m["id"],
+        account_id=m["account_id"],
+        display_name=m["display_name"],
+        external_id=m["external_id"],
+        version=m["version"],
+        created_at=aware(m["created_at"]),  # type: ignore[arg-type]
+        updated_at=aware(m["updated_at"]),  # type: ignore[arg-type]
+        members=tuple(members),
+    )
+
+
+def _check_version(current: int, expected: int | None, record_id: str) -> None:
+    if expected is not None and current != expected:
+        raise VersionMismatch(
+            f"{record_id} is at version {current}, not {expected}; read it again."
+        )
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(
+        f"A group named '{name}' already exists in this account.", code="group_name_taken"
+    )
