@@ -130,10 +130,11 @@ def measure(evaluations: int, sign_ins: list[dict[str, list[str]]], run: Any) ->
 
 
 def summary(samples: list[float]) -> dict[str, float]:
-    """Median and p90 in microseconds."""
+    """Median, p10 and p90 in microseconds."""
     ordered = sorted(samples)
     return {
         "median_us": round(statistics.median(ordered), 1),
+        "p10_us": round(ordered[int(len(ordered) * 0.1)], 1),
         "p90_us": round(ordered[int(len(ordered) * 0.9) - 1], 1),
     }
 

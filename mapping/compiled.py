@@ -3,8 +3,9 @@
 Each rule gets one *anchor*: an equals, starts_with or contains condition that must hold for
 the rule to match. A sign-in looks its asserted values up in the anchors' indexes, which
 yields the candidate rules; rules without an indexable condition (regex only) are always
-candidates. Candidates are then checked in full, in rule order, with the same predicate the
-reference evaluator uses, and the same resolver turns the matches into a decision.
+candidates. Candidates are then checked in rule order (skipping the anchor when its hit
+already proves it), and the resolver the reference evaluator uses turns the matches into a
+decision.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .decision import Decision
 from .facts import SEPARATOR, AccountFacts, SignInFacts, UserState
-from .matching import rule_matches
+from .matching import condition_holds
 from .model import GROUP_KINDS, Condition, Rule, RuleSet, is_group_kind
 from .reference import evaluate_reference
 from .resolve import Matches, owner_decision, resolve
@@ -115,6 +116,19 @@ def _anchor(rule: Rule) -> Condition | None:
     return min(indexable, key=lambda c: _ANCHOR_RANK[c.operator], default=None)
 
 
+def _proven_by_hit(anchor: Condition) -> bool:
+    """Whether an index hit on this anchor means the condition holds (no false positives).
+
+    Equals hits are exact; contains hits are exact unless a key was cut; starts_with hits are
+    not, since a separator inside an asserted value also looks like a value start.
+    """
+    if anchor.operator == "equals":
+        return True
+    return anchor.operator == "contains" and all(
+        _substring_key(v) == v for v in anchor.folded_values
+    )
+
+
 def _trie_pattern(keys: list[str]) -> str:
     trie: _Trie = {}
     for key in keys:
@@ -155,14 +169,19 @@ class CompiledRules:
         self.version = ruleset.version
         builders: dict[str, _Builder] = defaultdict(_Builder)
         always: list[int] = []
+        to_check: list[tuple[Condition, ...]] = []
         for index, rule in enumerate(ruleset.rules):
             anchor = _anchor(rule)
             if anchor is None:
                 always.append(index)
             else:
                 builders[anchor.attribute].add(anchor, index)
+            # A hit on an exact anchor proves that condition: only the others need checking.
+            exact = anchor is not None and _proven_by_hit(anchor)
+            to_check.append(tuple(c for c in rule.conditions if not (exact and c is anchor)))
         self._indexes = tuple(b.build(key) for key, b in builders.items())
         self._always = frozenset(always)
+        self._to_check = tuple(to_check)
 
     def candidates(self, facts: SignInFacts) -> list[int]:
         """The 0-based indexes, in order, of the rules that may match this sign-in."""
@@ -206,7 +225,7 @@ class CompiledRules:
                 continue
             if category == "sub_account" and not account.routes_sub_accounts:
                 continue
-            if not rule_matches(rule, facts):
+            if not all(condition_holds(c, facts) for c in self._to_check[index]):
                 continue
             if is_group_kind(category):
                 groups[category].append(index)

@@ -162,33 +162,10 @@ def _condition(
             MalformedRule(f"unknown key {key!r}", position=position, field=f"{where}.{key}")
         )
     attribute = raw.get("attribute")
-    if not isinstance(attribute, str) or not attribute:
-        errors.append(
-            MalformedRule(
-                "attribute must be a non-empty string (a SAML Name or FriendlyName)",
-                position=position,
-                field=f"{where}.attribute",
-            )
-        )
     values = _values(raw.get("values"), position, where, errors)
     operator = raw.get("operator", "contains")
-    if operator not in OPERATORS:
-        errors.append(
-            UnknownOperator(
-                f"unknown operator {operator!r}; known: {', '.join(sorted(OPERATORS))}",
-                position=position,
-                field=f"{where}.operator",
-            )
-        )
     case_sensitive = raw.get("case_sensitive", False)
-    if not isinstance(case_sensitive, bool):
-        errors.append(
-            MalformedRule(
-                "case_sensitive must be true or false",
-                position=position,
-                field=f"{where}.case_sensitive",
-            )
-        )
+    _check_condition_fields(attribute, operator, case_sensitive, position, where, errors)
     if len(errors) > before:
         return None
     try:
@@ -196,6 +173,25 @@ def _condition(
     except BadRegex:
         _report_bad_regexes(values, position, where, errors)
         return None
+
+
+def _check_condition_fields(
+    attribute: object,
+    operator: object,
+    case_sensitive: object,
+    position: int,
+    where: str,
+    errors: list[MappingError],
+) -> None:
+    if not isinstance(attribute, str) or not attribute:
+        message = "attribute must be a non-empty string (a SAML Name or FriendlyName)"
+        errors.append(MalformedRule(message, position=position, field=f"{where}.attribute"))
+    if operator not in OPERATORS:
+        message = f"unknown operator {operator!r}; known: {', '.join(sorted(OPERATORS))}"
+        errors.append(UnknownOperator(message, position=position, field=f"{where}.operator"))
+    if not isinstance(case_sensitive, bool):
+        message = "case_sensitive must be true or false"
+        errors.append(MalformedRule(message, position=position, field=f"{where}.case_sensitive"))
 
 
 def _values(raw: object, position: int, where: str, errors: list[MappingError]) -> tuple[str, ...]:

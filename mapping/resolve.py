@@ -78,19 +78,10 @@ def resolve(
     sub_account = _sub_account(rules, matches, categories, account, gathered)
     license_type = _license(rules, matches, user, account, gathered)
 
-    def trace() -> Trace:
-        return Trace(
-            rules=rule_traces or (),
-            decided_by=dict(sorted(decided_by.items())),
-            removed=tuple(gathered.removed),
-            left_out=tuple(gathered.left_out),
-            notes=tuple(gathered.notes),
-            complete=rule_traces is not None,
-        )
-
     if license_type == "None":
         gathered.notes.append("license type None blocks the sign-in; nobody is created")
-        return unchanged(user, owner_exempt=False, blocked="license_none", trace=trace())
+        trace = _trace(rule_traces, decided_by, gathered)
+        return unchanged(user, owner_exempt=False, blocked="license_none", trace=trace)
     addons = _addons(rules, matches, categories, user, gathered)
     groups, removed_groups = _groups(rules, matches, categories, user, sub_account, gathered)
     routed = sub_account is not None
@@ -107,7 +98,22 @@ def resolve(
         recording_location=location,
         blocked=None,
         owner_exempt=False,
-        trace=trace(),
+        trace=_trace(rule_traces, decided_by, gathered),
+    )
+
+
+def _trace(
+    rule_traces: tuple[RuleTrace, ...] | None,
+    decided_by: dict[str, tuple[int, ...]],
+    gathered: _Notes,
+) -> Trace:
+    return Trace(
+        rules=rule_traces or (),
+        decided_by=dict(sorted(decided_by.items())),
+        removed=tuple(gathered.removed),
+        left_out=tuple(gathered.left_out),
+        notes=tuple(gathered.notes),
+        complete=rule_traces is not None,
     )
 
 
@@ -196,7 +202,7 @@ def _groups(
     gathered: _Notes,
 ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     groups = {kind: user.groups_of(kind) for kind in GROUP_KINDS}
-    removed = {kind: frozenset[str]() for kind in GROUP_KINDS}
+    removed: dict[str, frozenset[str]] = {kind: frozenset() for kind in GROUP_KINDS}
     if sub_account is not None:
         _leave_out(rules, matches, categories, sub_account, gathered)
         return groups, removed
