@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import activation, api, demo_idp, http
+from gateway import activation, api, demo_idp, http, ratelimit
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
 from gateway.scim import views as scim_views
@@ -36,6 +36,7 @@ def create_app(
     app.extensions["gateway.store"] = store or SqlStore.from_url(settings.database_url, clock)
     logging.getLogger("gateway").setLevel(logging.INFO)
     http.init_app(app)
+    ratelimit.init_app(app)
     api.init_app(app)
     activation.init_app(app)
     sso_views.init_app(app)

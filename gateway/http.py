@@ -64,7 +64,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(GatewayError)
     def _gateway_error(error: GatewayError) -> Response:
         renderer = app.extensions.get("gateway.error_renderers", {}).get(request.blueprint)
-        return renderer(error) if renderer else error_response(error)
+        response: Response = renderer(error) if renderer else error_response(error)
+        retry_after = error.details.get("retry_after")
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

@@ -17,6 +17,7 @@ from gateway.store.domains import DomainsMixin
 from gateway.store.engine import make_engine
 from gateway.store.mapping_store import MappingStoreMixin
 from gateway.store.outbox import OutboxMixin
+from gateway.store.ratelimit import RateLimitMixin
 from gateway.store.saml_state import SamlStateMixin
 from gateway.store.scim_store import ScimStoreMixin
 
@@ -30,6 +31,7 @@ class SqlStore(
     OutboxMixin,
     SamlStateMixin,
     MappingStoreMixin,
+    RateLimitMixin,
     ConsolidationMixin,
     DomainUsersMixin,
     ScimStoreMixin,
