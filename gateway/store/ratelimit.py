@@ -19,8 +19,8 @@ class RateLimitMixin(SqlBase):
     def count_hit(self, bucket: str, window_start: dt.datetime) -> int:
         """Add one hit to ``bucket`` in this window and return the window's count."""
         insert = sqlite.insert(RL) if self.dialect == "sqlite" else postgresql.insert(RL)
-        stmt = insert.values(bucket=bucket, window_start=window_start, count=1)
-        stmt = stmt.on_conflict_do_update(
+        upsert = insert.values(bucket=bucket, window_start=window_start, count=1)
+        stmt = upsert.on_conflict_do_update(
             index_elements=[RL.c.bucket, RL.c.window_start], set_={"count": RL.c.count + 1}
         ).returning(RL.c.count)
         with self.transaction() as conn:
