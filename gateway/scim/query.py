@@ -81,15 +81,14 @@ def _integer(raw: Any, name: str) -> int | None:
 def list_response(
     total: int, start_index: int, resources: list[dict[str, Any]], *, count: int
 ) -> dict[str, Any]:
-    """A ListResponse (§3.4.2); with ``count`` 0 only the total, no ``Resources``."""
+    """A ListResponse (§3.4.2); with ``count`` 0 only the total and an empty ``Resources``."""
     body: dict[str, Any] = {
         "schemas": [LIST_URN],
         "totalResults": total,
         "startIndex": max(start_index, 1),
         "itemsPerPage": len(resources),
+        "Resources": resources if count > 0 else [],
     }
-    if count > 0:
-        body["Resources"] = resources
     return body
 
 

@@ -1,9 +1,9 @@
 """Row <-> SCIM: users and groups of the store as RFC 7643 resources, and back to store fields.
 
-The storage layout is the one ``columns.py`` describes: ``userName`` is the email (the first
-``emails`` entry, primary), extra emails and every attribute without a column live in the
-``profile`` JSON under their SCIM name. ``active`` and the extension's ``status`` are derived
-from ``users.status`` by the service, not here.
+The storage layout is the one ``columns.py`` describes: ``userName`` is the email the user signs
+in with; ``emails`` is kept as the client sent it, and with every attribute without a column
+lives in the ``profile`` JSON under its SCIM name. ``active`` and the extension's ``status``
+are derived from ``users.status`` by the service, not here.
 """
 
 from __future__ import annotations
@@ -68,8 +68,7 @@ def user_to_scim(found: UserWithGroups, base_url: str) -> dict[str, Any]:
         _put(out, key, profile.get(key))
     out["userType"] = user.license_type
     out["active"] = user.status == "active"
-    primary = {"value": user.email, "type": user.email_type, "primary": True}
-    out["emails"] = [primary, *profile.get("emails", [])]
+    _put(out, "emails", profile.get("emails"))
     for key in MULTI_PROFILE_KEYS:
         _put(out, key, profile.get(key))
     _put(out, "groups", [_group_ref(g, base_url) for g in found.groups] or None)
@@ -103,8 +102,7 @@ def group_to_scim(group: Group, base_url: str) -> dict[str, Any]:
     _put(out, "externalId", group.external_id)
     out["displayName"] = group.display_name
     members = [
-        {"value": m.id, "$ref": f"{base_url}/Users/{m.id}", "display": m.display, "type": "User"}
-        for m in group.members
+        {"value": m.id, "$ref": f"{base_url}/Users/{m.id}", "type": "User"} for m in group.members
     ]
     _put(out, "members", members or None)
     out["meta"] = meta("Group", group, f"{base_url}/Groups/{group.id}")
@@ -128,7 +126,7 @@ def user_fields(resource: dict[str, Any], old_profile: dict[str, Any]) -> dict[s
     name = resource.get("name") or {}
     enterprise = resource.get(ENTERPRISE_URN) or {}
     zoom = resource.get(ZOOM_URN) or {}
-    primary_type, other_emails = _split_emails(email, resource.get("emails") or [])
+    primary_type, emails = _emails(email, resource.get("emails") or [])
     fields: dict[str, Any] = {
         "email": email,
         "email_type": primary_type,
@@ -137,7 +135,7 @@ def user_fields(resource: dict[str, Any], old_profile: dict[str, Any]) -> dict[s
         "last_name": name.get("familyName"),
         "display_name": resource.get("displayName"),
         "employee_id": enterprise.get("employeeNumber"),
-        "profile": _profile(resource, name, enterprise, zoom, other_emails, old_profile),
+        "profile": _profile(resource, name, enterprise, zoom, emails, old_profile),
     }
     if resource.get("userType") is not None:
         fields["license_type"] = resource["userType"]
@@ -151,7 +149,7 @@ def _profile(
     name: dict[str, Any],
     enterprise: dict[str, Any],
     zoom: dict[str, Any],
-    other_emails: list[dict[str, Any]],
+    emails: list[dict[str, Any]],
     old_profile: dict[str, Any],
 ) -> dict[str, Any]:
     profile = {k: v for k, v in old_profile.items() if k not in SCIM_PROFILE_KEYS}
@@ -165,24 +163,24 @@ def _profile(
     extra_name = {k: name[k] for k in NAME_PROFILE_KEYS if name.get(k) is not None}
     if extra_name:
         profile["name"] = extra_name
-    if other_emails:
-        profile["emails"] = other_emails
+    if emails:
+        profile["emails"] = emails
     return profile
 
 
-def _split_emails(email: str, emails: list[Any]) -> tuple[str, list[dict[str, Any]]]:
-    """The type of the entry that is ``email`` and the other entries (never primary)."""
+def _emails(email: str, emails: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The type of the entry that is ``email`` (else work) and the entries to keep.
+
+    Raises InvalidValue when more than one entry is primary (RFC 7643 §2.4).
+    """
+    kept = [e for e in emails if isinstance(e, dict) and e.get("value")]
+    if sum(1 for e in kept if e.get("primary") is True) > 1:
+        raise InvalidValue("at most one of 'emails' may be primary")
     primary_type = "work"
-    others: list[dict[str, Any]] = []
-    for entry in emails:
-        if not isinstance(entry, dict):
-            continue
-        if str(entry.get("value", "")).casefold() == email.casefold():
-            kind = entry.get("type")
-            primary_type = kind if kind in EMAIL_TYPES else primary_type
-        elif entry.get("value"):
-            others.append({**entry, "primary": False})
-    return primary_type, others
+    for entry in kept:
+        if str(entry["value"]).casefold() == email.casefold() and entry.get("type") in EMAIL_TYPES:
+            primary_type = entry["type"]
+    return primary_type, kept
 
 
 def member_ids(resource: dict[str, Any]) -> list[str]:
