@@ -317,3 +317,46 @@ def mapping_explain(
     for note in result.data["notes"]:
         click.echo(f"Note: {note}")
     click.echo(format_table(result.decision))
+
+
+@main.command("check")
+def check_command() -> None:
+    """Check every invariant (seats, delegations, users, groups); exit 1 if any is broken."""
+    problems = _store().check_invariants()
+    for problem in problems:
+        click.echo(f"{problem.code}: {problem.message}")
+    click.echo("ok: every invariant holds" if not problems else f"{len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)
+
+
+@main.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False))
+@fail_cleanly
+def backup_command(destination: str) -> None:
+    """Back up the SQLite database while it runs (PostgreSQL: use pg_dump, as printed)."""
+    import pathlib
+
+    from gateway.backup import backup
+
+    pages = backup(config().database_url, pathlib.Path(destination))
+    click.echo(f"backed up {pages} pages to {destination}")
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@fail_cleanly
+def restore_command(backup_file: str) -> None:
+    """Restore the SQLite database from a backup, then check it (stop the gateway first)."""
+    import pathlib
+
+    from gateway.backup import restore
+
+    restore(config().database_url, pathlib.Path(backup_file))
+    problems = _store().check_invariants()
+    click.echo(
+        f"restored from {backup_file}; "
+        + ("every invariant holds" if not problems else f"{len(problems)} problem(s)")
+    )
+    if problems:
+        sys.exit(1)

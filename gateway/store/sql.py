@@ -16,6 +16,7 @@ from gateway.store.domain_users import DomainUsersMixin
 from gateway.store.domains import DomainsMixin
 from gateway.store.engine import make_engine
 from gateway.store.mapping_store import MappingStoreMixin
+from gateway.store.checks import ChecksMixin
 from gateway.store.outbox import OutboxMixin
 from gateway.store.ratelimit import RateLimitMixin
 from gateway.store.saml_state import SamlStateMixin
@@ -32,6 +33,7 @@ class SqlStore(
     SamlStateMixin,
     MappingStoreMixin,
     RateLimitMixin,
+    ChecksMixin,
     ConsolidationMixin,
     DomainUsersMixin,
     ScimStoreMixin,

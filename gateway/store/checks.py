@@ -1,0 +1,135 @@
+"""Invariants the data must always satisfy, checked in one read (``gateway check``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from gateway.store import schema
+from gateway.store.base import SqlBase
+from gateway.store.records import COUNTED_LICENSE_TYPES, addon_seat_kind
+
+A = schema.accounts
+P = schema.license_pools
+U = schema.users
+G = schema.groups
+GM = schema.group_members
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken invariant, said so a person can act on it."""
+
+    code: str
+    message: str
+
+
+class ChecksMixin(SqlBase):
+    """Reads the whole state and reports every broken invariant."""
+
+    def check_invariants(self) -> list[Problem]:
+        """Every problem found (an empty list means the data is consistent)."""
+        with self.transaction() as conn:
+            problems = self._seat_problems(conn)
+            problems += self._delegation_problems(conn)
+            problems += self._user_problems(conn)
+            problems += self._group_problems(conn)
+            return problems
+
+    def _seat_problems(self, conn: sa.Connection) -> list[Problem]:
+        held: Counter[tuple[int, str]] = Counter()
+        for account_id, license_type, addons in conn.execute(
+            sa.select(U.c.account_id, U.c.license_type, U.c.addons)
+        ):
+            if license_type in COUNTED_LICENSE_TYPES:
+                held[(account_id, license_type)] += 1
+            for addon in set(addons or ()):
+                held[(account_id, addon_seat_kind(addon))] += 1
+        problems = []
+        pools = {(r.account_id, r.seat_kind): r for r in conn.execute(sa.select(P))}
+        for key in set(pools) | set(held):
+            pool = pools.get(key)
+            used = pool.used if pool is not None else 0
+            if used != held[key]:
+                problems.append(
+                    Problem(
+                        "seat_count_mismatch",
+                        f"Account {key[0]} {key[1]}: "
+                        f"the pool says {used} used, users hold {held[key]}.",
+                    )
+                )
+            if pool is not None and (
+                pool.used + pool.delegated > pool.capacity
+                or min(pool.used, pool.delegated, pool.capacity) < 0
+            ):
+                problems.append(
+                    Problem(
+                        "pool_over_capacity",
+                        f"Account {key[0]} {key[1]}: "
+                        f"{pool.used} used + {pool.delegated} delegated > "
+                        f"{pool.capacity}.",
+                    )
+                )
+        return problems
+
+    def _delegation_problems(self, conn: sa.Connection) -> list[Problem]:
+        children: Counter[tuple[int, str]] = Counter()
+        bulk = {r.id for r in conn.execute(sa.select(A.c.id).where(A.c.bulk_licensing))}
+        parent_of = {r.id: r.parent_id for r in conn.execute(sa.select(A.c.id, A.c.parent_id))}
+        for pool in conn.execute(sa.select(P)):
+            parent = parent_of.get(pool.account_id)
+            if parent is not None and parent in bulk:
+                children[(parent, pool.seat_kind)] += pool.capacity
+        problems = []
+        for pool in conn.execute(sa.select(P).where(P.c.account_id.in_(bulk))):
+            given = children[(pool.account_id, pool.seat_kind)]
+            if pool.delegated != given:
+                problems.append(
+                    Problem(
+                        "delegation_mismatch",
+                        f"Master {pool.account_id} "
+                        f"{pool.seat_kind}: {pool.delegated} delegated on its "
+                        f"books, its sub-accounts hold {given}.",
+                    )
+                )
+        return problems
+
+    def _user_problems(self, conn: sa.Connection) -> list[Problem]:
+        accounts = set(conn.execute(sa.select(A.c.id)).scalars())
+        problems = []
+        for user in conn.execute(sa.select(U.c.id, U.c.account_id, U.c.email, U.c.email_key)):
+            if user.account_id not in accounts:
+                problems.append(
+                    Problem(
+                        "user_without_account",
+                        f"User {user.id} points at missing account {user.account_id}.",
+                    )
+                )
+            if user.email_key != user.email.lower():
+                problems.append(
+                    Problem("email_key_mismatch", f"User {user.id}: email and its key disagree.")
+                )
+        return problems
+
+    def _group_problems(self, conn: sa.Connection) -> list[Problem]:
+        rows = conn.execute(
+            sa.select(
+                GM.c.group_id,
+                GM.c.user_id,
+                G.c.account_id.label("group_account"),
+                U.c.account_id.label("user_account"),
+            )
+            .join(G, G.c.id == GM.c.group_id)
+            .join(U, U.c.id == GM.c.user_id)
+        )
+        return [
+            Problem(
+                "membership_crosses_accounts",
+                f"User {r.user_id} (account {r.user_account}) is in group "
+                f"{r.group_id} of account {r.group_account}.",
+            )
+            for r in rows
+            if r.group_account != r.user_account
+        ]
