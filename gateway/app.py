@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import activation, api, demo_idp, http, ratelimit
+from gateway import activation, api, demo_idp, domains, http, ratelimit
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
 from gateway.scim import views as scim_views
@@ -40,6 +40,7 @@ def create_app(
     api.init_app(app)
     activation.init_app(app)
     sso_views.init_app(app)
+    domains.init_app(app)
     scim_views.init_app(app)
     demo_idp.init_app(app)
 

@@ -1,0 +1,48 @@
+"""Salted scrypt password hashes for the mock password sign-in."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from gateway.errors import BadRequest
+
+N, R, P = 2**14, 8, 1
+MIN_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    """A self-describing salted scrypt hash; raises BadRequest ``weak_password``."""
+    if len(password or "") < MIN_LENGTH:
+        raise BadRequest(
+            f"Choose a password of at least {MIN_LENGTH} characters.", code="weak_password"
+        )
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=N, r=R, p=P, dklen=32)
+    return "$".join(["scrypt", str(N), str(R), str(P), _b64(salt), _b64(digest)])
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """Whether ``password`` matches ``stored`` (constant-time compare)."""
+    if not stored or not password:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+        )
+    except ValueError:
+        return False
+    return scheme == "scrypt" and hmac.compare_digest(actual, expected)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
