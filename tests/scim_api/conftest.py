@@ -1,0 +1,1 @@
+from scimapi import scim, sqlite_scim, gateway_app  # noqa: F401
