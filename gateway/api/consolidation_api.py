@@ -72,7 +72,10 @@ def invite(account_id: int) -> ResponseReturnValue:
 )
 def invite_csv(account_id: int) -> ResponseReturnValue:
     caller, account = managed_account(account_id)
-    lines = io.TextIOWrapper(request.stream, encoding="utf-8", newline="")
+    # Streamed line by line, unless a before-request guard already buffered the body.
+    cached = getattr(request, "_cached_data", None)
+    source = io.BytesIO(cached) if isinstance(cached, bytes) else request.stream
+    lines = (raw.decode("utf-8", "replace") for raw in source)
     rows = services().invitations.invite_rows(account, lines, actor=caller.actor)
     return Response(stream_with_context(_ndjson(rows)), mimetype="application/x-ndjson")
 
