@@ -38,15 +38,17 @@ ATTRIBUTES = {
 }
 
 
-def make_responses(idp: TestIdP, count: int, sign: str) -> list[str]:
-    """``count`` responses with distinct IDs, signed as told."""
+def make_responses(
+    idp: TestIdP, count: int, sign: str, now: dt.datetime = NOW, sp: SpIdentity = SP
+) -> list[str]:
+    """``count`` responses with distinct IDs, signed as told, issued at ``now``."""
     return [
         idp.make_response(
-            sp_entity_id=SP.entity_id,
-            acs_url=SP.acs_url,
+            sp_entity_id=sp.entity_id,
+            acs_url=sp.acs_url,
             name_id=f"user{i}@corp.test",
             attributes=ATTRIBUTES,
-            now=NOW,
+            now=now,
             sign_assertion=sign in ("assertion", "both"),
             sign_response=sign in ("response", "both"),
         )
@@ -86,9 +88,9 @@ def raw_xmlsec_verify(certificate_pem: str) -> Callable[[str], object]:
     return verify
 
 
-def gateway_verify(trust: IdpTrust) -> Callable[[str], object]:
+def gateway_verify(trust: IdpTrust, now: dt.datetime = NOW) -> Callable[[str], object]:
     """The full strict verify_response with in-memory request and replay callbacks."""
-    clock = FrozenClock(NOW)
+    clock = FrozenClock(now)
     seen: set[str] = set()
 
     def remember(assertion_id: str, _until: dt.datetime) -> bool:

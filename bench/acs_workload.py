@@ -1,0 +1,109 @@
+"""The whole ACS over HTTP (verify, map, JIT upsert, replay record, JSON decision) under
+gunicorn with 1 and 2 workers, on each backend, against pysaml2's default SP as anchor."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from anchors import BENCH_PYTHON
+from backends import fresh_database, gateway_env, gateway_server
+from harness import VAR, Figure, Spread, command_line, free_port, log, run_json
+from saml_workload import INPUTS
+
+from gateway.config import GatewayConfig
+from gateway.demo import init_demo
+from gateway.store.sql import SqlStore
+
+SECTION = "SAML ACS over HTTP"
+TARGET_RATIO = 40
+
+
+def seed(env: dict[str, str]) -> None:
+    """Migrate and create the demo world, Acme's SSO trusting the demo IdP the server sees."""
+    config = GatewayConfig.from_env(env)
+    store = SqlStore.from_url(config.database_url)
+    try:
+        init_demo(store, config)
+    finally:
+        store.dispose()
+
+
+def pysaml2_anchor(quick: bool) -> tuple[Spread, str]:
+    """pysaml2's default SP on all cores (it forks xmlsec1), on the run's shared responses."""
+    argv = [str(BENCH_PYTHON), "bench/anchor_pysaml2.py", "--inputs", str(INPUTS)]
+    argv += ["--rounds", "5", "--batch", "10"] if quick else ["--rounds", "10", "--batch", "25"]
+    rates = run_json(argv, VAR / "acs-pysaml2.json")
+    return Spread.of(rates["pysaml2_default"]), command_line(argv)
+
+
+def load(backend: str, workers: int, quick: bool) -> tuple[dict[str, object], str]:
+    """Start a gateway on a fresh database and drive it with the load generator."""
+    users, rounds, batch = (100, 3, 150) if quick else (400, 5, 400)
+    port = free_port()
+    with fresh_database(backend, f"acs-{workers}w") as url:
+        seed(gateway_env(url, port))
+        with gateway_server(url, workers, port) as server:
+            argv = [sys.executable, "bench/acs_load.py", "--users", str(users)]
+            argv += ["--rounds", str(rounds), "--batch", str(batch)]
+            argv += ["--concurrency", str(2 * workers), "--deadline", "60" if quick else "240"]
+            argv += ["--prefix", f"{backend}-{workers}w"]
+            result = run_json(argv, VAR / f"acs-{backend}-{workers}w.json", env=server.env)
+    return result, command_line(argv)
+
+
+def figures_for(
+    backend: str,
+    workers: int,
+    result: dict[str, object],
+    command: str,
+    anchor: Spread,
+    anchor_command: str,
+) -> list[Figure]:
+    """The repeat sign-in figure (the target) and the first sign-in figure."""
+    out = []
+    for phase, label in (
+        ("repeat", "repeat sign-ins (JIT update)"),
+        ("first", "first sign-ins (JIT create)"),
+    ):
+        data = result[phase]
+        assert isinstance(data, dict)
+        outcomes = data["outcomes"]
+        failed = {k: v for k, v in outcomes.items() if k != "signed_in"}
+        if failed:
+            # A refusal is cheaper than a sign-in: a rate with refusals in it would flatter.
+            raise RuntimeError(f"ACS {backend}/{workers}w: not signed in: {json.dumps(failed)}")
+        value = Spread.of(data["rates"])
+        latency = Spread.of(data["latency_ms"])
+        out.append(
+            Figure(
+                SECTION,
+                f"{backend}, {workers} worker(s): {label}",
+                "sign-ins/s",
+                value,
+                f"{command}  (server: python bench/gateway_server.py --workers {workers})",
+                anchor_name="pysaml2 default SP, parse only, no HTTP or database "
+                f"({anchor_command})",
+                anchor=anchor,
+                target=f"≥ {TARGET_RATIO}× pysaml2" if phase == "repeat" else None,
+                met=value.median >= TARGET_RATIO * anchor.median if phase == "repeat" else None,
+                note=(
+                    f"latency median {latency.median:.1f} ms (p10–p90 {latency.p10:.1f}–"
+                    f"{latency.p90:.1f}); {sum(outcomes.values())} posts, "
+                    f"{result['concurrency']} client threads, all signed in"
+                ),
+            )
+        )
+    return out
+
+
+def run(quick: bool, backends: tuple[str, ...]) -> list[Figure]:
+    """Both worker counts on each backend, the anchor measured alongside."""
+    anchor, anchor_command = pysaml2_anchor(quick)
+    figures: list[Figure] = []
+    for backend in backends:
+        for workers in (1, 2):
+            log(f"ACS over HTTP: {backend}, {workers} worker(s)")
+            result, command = load(backend, workers, quick)
+            figures += figures_for(backend, workers, result, command, anchor, anchor_command)
+    return figures

@@ -1,0 +1,107 @@
+"""Fresh databases for a benchmark (an SQLite file, or a PostgreSQL schema dropped after) and
+gateway servers started on them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from harness import ROOT, VAR, log, wait_for_http
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server to use, or None when it does not answer."""
+    url = os.environ.get("GATEWAY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect():
+            return url
+    except sa.exc.OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def fresh_database(backend: str, name: str) -> Iterator[str]:
+    """A new, empty database URL on ``backend`` (``sqlite`` or ``postgresql``), removed after."""
+    if backend == "sqlite":
+        path = VAR / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        yield f"sqlite:///{path}"
+        return
+    server = postgres_url()
+    if server is None:
+        raise RuntimeError("PostgreSQL does not answer")
+    schema = f"bench_{name.replace('-', '_')}_{secrets.token_hex(4)}"
+    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in server else "?"
+    try:
+        yield f"{server}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running gateway: its port and the environment its clients share with it."""
+
+    port: int
+    env: dict[str, str]
+
+    @property
+    def base(self) -> str:
+        """The URL it answers on."""
+        return f"http://127.0.0.1:{self.port}"
+
+
+def gateway_env(database_url: str, port: int) -> dict[str, str]:
+    """The environment of a benchmark gateway (and of its load generator)."""
+    return {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "GATEWAY_IDP_KEY_DIR": str(VAR / "demo-idp"),
+        "GATEWAY_DEMO": "0",
+    }
+
+
+@contextmanager
+def gateway_server(database_url: str, workers: int, port: int) -> Iterator[Server]:
+    """``bench/gateway_server.py`` with ``workers`` gunicorn workers on ``port``, stopped after."""
+    env = gateway_env(database_url, port)
+    argv = [sys.executable, "bench/gateway_server.py", "--port", str(port)]
+    with open(VAR / f"server-{port}.log", "w") as errors:
+        process = subprocess.Popen(  # noqa: S603  # the harness's own command
+            [*argv, "--workers", str(workers)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        try:
+            wait_for_http(port)
+            log(f"gateway on port {port} with {workers} worker(s)")
+            yield Server(port, env)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

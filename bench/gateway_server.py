@@ -1,0 +1,30 @@
+"""Serve the gateway under gunicorn with N workers (1 included), configured from GATEWAY_*.
+
+``gateway serve --workers 1`` uses Werkzeug's threaded server; the benchmark wants gunicorn's
+sync workers for every worker count, so it starts them through this script.
+Usage: ``python bench/gateway_server.py --port 8100 --workers 2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gateway.serving import run_gunicorn
+
+
+def main() -> None:
+    """Parse the address and worker count, then serve until terminated."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    run_gunicorn(args.host, args.port, args.workers)
+
+
+if __name__ == "__main__":
+    main()
