@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import activation, api, demo_idp, domains, http, ratelimit
+from gateway import activation, api, console, demo_idp, domains, http, ratelimit
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
 from gateway.scim import views as scim_views
@@ -43,6 +43,7 @@ def create_app(
     domains.init_app(app)
     scim_views.init_app(app)
     demo_idp.init_app(app)
+    console.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

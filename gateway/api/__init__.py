@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from gateway.api import accounts, mapping_api, people, saml_admin  # noqa: F401  (registers the routes)
-from gateway.api import consolidation_api, domains_api, login_api  # noqa: F401
+from gateway.api import (  # noqa: F401  (registers the routes)
+    accounts,
+    consolidation_api,
+    domains_api,
+    login_api,
+    mapping_api,
+    people,
+    reports,
+    saml_admin,
+)
 from gateway.api.registry import api
 
 
