@@ -360,3 +360,23 @@ def restore_command(backup_file: str) -> None:
     )
     if problems:
         sys.exit(1)
+
+
+@main.command("report")
+@click.argument("kind", type=click.Choice(["active-hosts", "license-use"]))
+@click.option("--account", "account_ref", required=True, help="Vanity or number of the master.")
+@click.option("--accounts", "selected", default="", help="Sub-accounts (numbers or vanities).")
+@click.option("--from", "start", help="First day, YYYY-MM-DD (default: 30 days before --to).")
+@click.option("--to", "end", help="Last day, YYYY-MM-DD (default: today).")
+@fail_cleanly
+def report_command(
+    kind: str, account_ref: str, selected: str, start: str | None, end: str | None
+) -> None:
+    """Print a report for selected sub-accounts over a date range, as CSV."""
+    from gateway.api.reports import DateRange, run_report, to_csv
+
+    store = _store()
+    account = store.find_account(account_ref)
+    days = DateRange.parse(start, end, store.clock.now().date())
+    rows, columns = run_report(store, kind, account, selected.split(","), days)
+    click.echo(to_csv(rows, columns), nl=False)
