@@ -1,0 +1,123 @@
+"""pytest fixtures for suites testing against the gateway (entry point ``identity_gateway``).
+
+``gateway_server`` is one live gateway per test session on a fresh database (SQLite, or a new
+PostgreSQL schema with ``--gateway-postgres-url``); ``gateway_admin`` is a new master account
+for each test, so tests stay independent without restarting the server.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from gateway.testing.client import GatewayAdmin, http
+from gateway.testing.server import LiveGateway
+from idp_fixtures.idp import TestIdP
+
+SignIn = Callable[..., dict[str, Any]]
+_serial = itertools.count(1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--gateway-postgres-url``: run the live gateway on PostgreSQL instead of SQLite."""
+    group = parser.getgroup("identity_gateway", "identity gateway fixtures")
+    group.addoption(
+        "--gateway-postgres-url",
+        default=os.environ.get("GATEWAY_PLUGIN_POSTGRES_URL"),
+        help="PostgreSQL URL; the live gateway gets a fresh schema there, dropped at the end.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the marker the plugin's users may put on live tests."""
+    config.addinivalue_line("markers", "gateway_live: uses the live gateway fixtures")
+
+
+@pytest.fixture(scope="session")
+def gateway_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh, migrated database for the session's gateway."""
+    from gateway.store.sql import SqlStore
+
+    postgres = request.config.getoption("gateway_postgres_url")
+    if not postgres:
+        url = f"sqlite:///{tmp_path_factory.mktemp('gateway-db') / 'gateway.db'}"
+        SqlStore.from_url(url).dispose()
+        yield url
+        return
+    from gateway.testing.postgres import fresh_schema
+
+    with fresh_schema(postgres) as url:
+        SqlStore.from_url(url).dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def gateway_server(
+    gateway_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveGateway]:
+    """The live gateway (demo mode, so /idp and mark-verified work) on a free loopback port."""
+    server = LiveGateway(gateway_database_url, tmp_path_factory.mktemp("gateway"), demo=True)
+    with server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def gateway_idp() -> TestIdP:
+    """The test IdP: genuinely signed responses, keys made for this session."""
+    return TestIdP("https://idp.test/metadata")
+
+
+def new_master(server: LiveGateway, name: str | None = None, seats: int = 100) -> GatewayAdmin:
+    """A new master account (bulk licensing, ``seats`` Licensed) and its admin client."""
+    from gateway.store.sql import SqlStore
+
+    tag = f"{next(_serial)}{secrets.token_hex(3)}"
+    store = SqlStore.from_url(server.database_url, migrate=False)
+    try:
+        with store.transaction():
+            account = store.create_account(
+                name or f"Test master {tag}",
+                f"owner-{tag}@master-{tag}.test",
+                actor="pytest",
+                vanity=f"t{tag}",
+                bulk_licensing=True,
+                plan_kind="enterprise",
+                support_name="Test support",
+                support_email=f"support@master-{tag}.test",
+                plan={"Licensed": seats},
+            )
+            _, secret = store.create_token(account.id, "admin", actor="pytest", label="pytest")
+    finally:
+        store.dispose()
+    headers = {"Authorization": f"Bearer {secret}"}
+    _, body = http("GET", f"{server.url}/api/v1/accounts/{account.id}", headers=headers)
+    return GatewayAdmin(server.url, secret, dict(body))
+
+
+@pytest.fixture
+def gateway_admin(gateway_server: LiveGateway) -> GatewayAdmin:
+    """The admin client of a new master account made for this test."""
+    return new_master(gateway_server)
+
+
+@pytest.fixture
+def gateway_sign_in(gateway_admin: GatewayAdmin, gateway_idp: TestIdP) -> SignIn:
+    """``sign_in(name_id, attributes, vanity=None)``: the JSON decision of an IdP sign-in."""
+
+    def sign_in(name_id: str, attributes: dict[str, list[str]] | None = None, **kw: Any) -> Any:
+        return gateway_admin.sign_in(gateway_idp, name_id, attributes, **kw)
+
+    return sign_in
+
+
+@pytest.fixture
+def gateway_outbox(gateway_admin: GatewayAdmin) -> Callable[..., list[dict[str, Any]]]:
+    """``outbox(account_id=None)``: the emails of the test's account (or a sub-account)."""
+    return gateway_admin.outbox
