@@ -80,10 +80,15 @@ class SsoService:
         return url
 
     def verify(
-        self, account: Account, saml_response: str, host_base: str | None = None
+        self,
+        account: Account,
+        saml_response: str,
+        host_base: str | None = None,
+        *,
+        config: SamlConfig | None = None,
     ) -> VerifiedAssertion:
         """Verify a response for this account; refusals are audited and raised (SamlError)."""
-        config = self.saml_config(account)
+        config = config or self.saml_config(account)
         try:
             return verify_response(
                 saml_response,
@@ -115,6 +120,7 @@ class SsoService:
         explain: bool = True,
     ) -> SignInResult:
         """Verify, map and provision: the whole ACS."""
-        assertion = self.verify(account, saml_response, host_base)
+        config = self.saml_config(account)
+        assertion = self.verify(account, saml_response, host_base, config=config)
         service = SignInService(self.store, self.rules, self.activation)
-        return service.apply(account, self.saml_config(account), assertion, explain=explain)
+        return service.apply(account, config, assertion, explain=explain)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,28 +55,36 @@ class SignInService:
         *,
         explain: bool = True,
     ) -> SignInResult:
-        """Map, provision and open a session; raises SignInRefused or a store refusal."""
+        """Map, provision and open a session; raises SignInRefused or a store refusal.
+
+        One transaction for the whole sign-in: its reads and writes see one state, and it
+        costs one BEGIN/COMMIT instead of one per store call (the profile in BENCHMARKS.md).
+        """
         basic = basic_profile(config, assertion)
-        family = {account.id} | {a.id for a in self.store.descendants(account.id)}
-        existing = self._existing(basic, family)
-        if existing is None and config.provisioning == "prior":
-            raise SignInRefused(
-                f"{basic.email} has not been provisioned in {account.name}, and "
-                "this account provisions users before sign-in. Create the user "
-                "first (SCIM or the admin API).",
-                code="not_provisioned",
-            )
-        decision = self.decide(account, assertion.attributes, existing, explain=explain)
-        if decision.blocked:
-            raise SignInRefused(
-                f"The mapping gives {basic.email} no license (None), which "
-                "blocks sign-in; nobody was created or changed.",
-                code=decision.blocked,
-                mapping=decision.to_dict(),
-            )
-        target = self.target(account, decision)
         with self.store.transaction():
-            user = self._provision(target, config, basic, existing, decision, account)
+            tree = self.store.descendants(account.id)
+            subs = [a for a in tree if a.parent_id == account.id]
+            existing = self._existing(basic, {account.id} | {a.id for a in tree})
+            if existing is None and config.provisioning == "prior":
+                raise SignInRefused(
+                    f"{basic.email} has not been provisioned in {account.name}, and "
+                    "this account provisions users before sign-in. Create the user "
+                    "first (SCIM or the admin API).",
+                    code="not_provisioned",
+                )
+            state = self.user_state(existing)
+            decision = self.decide(
+                account, assertion.attributes, existing, explain=explain, subs=subs, state=state
+            )
+            if decision.blocked:
+                raise SignInRefused(
+                    f"The mapping gives {basic.email} no license (None), which "
+                    "blocks sign-in; nobody was created or changed.",
+                    code=decision.blocked,
+                    mapping=decision.to_dict(),
+                )
+            target = self.target(account, decision, subs)
+            user = self._provision(target, config, basic, existing, decision, account, state)
             return self._finish(account, target, user, decision, assertion, basic)
 
     def _existing(self, basic: BasicProfile, family: set[int]) -> User | None:
@@ -104,22 +112,18 @@ class SignInService:
         user: User | None,
         *,
         explain: bool,
+        subs: Sequence[Account] | None = None,
+        state: UserState | None = None,
     ) -> Decision:
-        """Evaluate the account's rules for these attributes and this user (None: a new one)."""
+        """Evaluate the account's rules for these attributes and this user (None: a new one).
+
+        ``subs`` (the direct sub-accounts) and ``state`` (``user_state(user)``) save their
+        queries when the caller has them already.
+        """
         facts = SignInFacts(tuple(Attribute(a.name, a.values, a.friendly_name) for a in attributes))
-        state = (
-            UserState()
-            if user is None
-            else UserState(
-                exists=True,
-                is_owner=user.role == "Owner",
-                license_type=user.license_type,
-                addons=frozenset(user.addons),
-                has_upcoming_meetings=user.has_upcoming_meetings,
-                groups=self._groups_by_kind(user),
-            )
-        )
-        subs = self.store.list_accounts(parent_id=account.id)
+        state = state or self.user_state(user)
+        if subs is None:
+            subs = self.store.list_accounts(parent_id=account.id)
         facts_account = AccountFacts(
             default_license_type=account.default_license_type, routes_sub_accounts=bool(subs)
         )
@@ -127,13 +131,28 @@ class SignInService:
             facts, state, facts_account, explain=explain
         )
 
-    def _groups_by_kind(self, user: User) -> dict[str, frozenset[str]]:
-        return {kind: frozenset(self.store.user_groups(user.id, kind)) for kind in GROUP_KINDS}
+    def user_state(self, user: User | None) -> UserState:
+        """What the mapping needs to know of the user before this sign-in."""
+        if user is None:
+            return UserState()
+        return UserState(
+            exists=True,
+            is_owner=user.role == "Owner",
+            license_type=user.license_type,
+            addons=frozenset(user.addons),
+            has_upcoming_meetings=user.has_upcoming_meetings,
+            groups={kind: frozenset(self.store.user_groups(user.id, kind)) for kind in GROUP_KINDS},
+        )
 
-    def target(self, account: Account, decision: Decision) -> Account:
+    def target(
+        self, account: Account, decision: Decision, subs: Sequence[Account] | None = None
+    ) -> Account:
+        """The account the user lands in; raises SignInRefused ``unknown_sub_account``."""
         if decision.sub_account is None:
             return account
-        for sub in self.store.list_accounts(parent_id=account.id):
+        if subs is None:
+            subs = self.store.list_accounts(parent_id=account.id)
+        for sub in subs:
             if decision.sub_account in (sub.number, sub.vanity):
                 return sub
         raise SignInRefused(
@@ -150,6 +169,7 @@ class SignInService:
         existing: User | None,
         decision: Decision,
         entry: Account,
+        before: UserState,
     ) -> User:
         routed = target.id != entry.id
         license_fields = (
@@ -187,18 +207,19 @@ class SignInService:
             user = existing
             if user.account_id != target.id:
                 user = self.store.move_user(user.id, target.id, actor="sso", source="jit")
+                before = self.user_state(user)  # groups belong to accounts: read them anew
             changes = _profile_changes(config, basic, user)
             user = self.store.update_user(user.id, {**changes, **license_fields}, actor="sso")
         if not routed and not decision.owner_exempt:
-            user = self._apply_account_only(user, decision)
+            user = self._apply_account_only(user, decision, before)
         return user
 
-    def _apply_account_only(self, user: User, decision: Decision) -> User:
+    def _apply_account_only(self, user: User, decision: Decision, before: UserState) -> User:
         if decision.role and user.role != "Owner" and decision.role != user.role:
             user = self.store.update_user(user.id, {"role": decision.role}, actor="sso")
         for kind in GROUP_KINDS:
             wanted = decision.groups.get(kind, frozenset())
-            if set(self.store.user_groups(user.id, kind)) != set(wanted):
+            if before.groups_of(kind) != frozenset(wanted):
                 user = self.store.set_user_groups(user.id, kind, sorted(wanted), actor="sso")
         if decision.recording_location:
             profile = {**user.profile, "recording_location": decision.recording_location}
