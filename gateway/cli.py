@@ -380,3 +380,7 @@ def report_command(
     days = DateRange.parse(start, end, store.clock.now().date())
     rows, columns = run_report(store, kind, account, selected.split(","), days)
     click.echo(to_csv(rows, columns), nl=False)
+
+
+# Commands of the associated-domains package register themselves on ``main``.
+from gateway.domains import commands as _domain_commands  # noqa: E402,F401

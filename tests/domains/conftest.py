@@ -56,8 +56,12 @@ def make_world(store: SqlStore, **config: Any) -> World:
     app = create_app({"demo": True, "public_url": "http://127.0.0.1:8000", **config}, store=store)
     demo = init_demo(store)
     return World(
-        store, app.test_client(), app, store.find_account("acme"),
-        store.find_account("globex"), dict(demo.tokens),
+        store,
+        app.test_client(),
+        app,
+        store.find_account("acme"),
+        store.find_account("globex"),
+        dict(demo.tokens),
     )
 
 

@@ -5,29 +5,40 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from idp_fixtures.idp import TestIdP
 
 
 @pytest.fixture
 def saml_on_acme(world):
     idp = TestIdP("https://idp.test/metadata")
-    world.store.put_saml_config(world.acme.id, {
-        "idp_entity_id": idp.entity_id, "sign_in_url": "https://idp.test/sso",
-        "certificates": [idp.certificate_pem]}, actor="test")
+    world.store.put_saml_config(
+        world.acme.id,
+        {
+            "idp_entity_id": idp.entity_id,
+            "sign_in_url": "https://idp.test/sso",
+            "certificates": [idp.certificate_pem],
+        },
+        actor="test",
+    )
     return idp
 
 
 def _enforce(world, **body):
-    return world.admin("PUT", f"/api/v1/accounts/{world.acme.id}/sso-enforcement",
-                       json={"enabled": True, **body})
+    return world.admin(
+        "PUT", f"/api/v1/accounts/{world.acme.id}/sso-enforcement", json={"enabled": True, **body}
+    )
 
 
 def test_enforcing_sso_below_75_percent_or_with_a_vip_pending_needs_force(world, saml_on_acme):
     world.signup("out1@acme.test")
     world.signup("out2@acme.test")
     assert "bypasses SSO" in world.login("out1@acme.test").json["notes"][0]
-    world.admin("POST", f"/api/v1/accounts/{world.acme.id}/invitations",
-                json={"email": "ceo@acme.test", "vip": True})
+    world.admin(
+        "POST",
+        f"/api/v1/accounts/{world.acme.id}/invitations",
+        json={"email": "ceo@acme.test", "vip": True},
+    )
     refused = _enforce(world)
     assert refused.status_code == 409 and refused.json["code"] == "sso_enforcement_premature"
     details = refused.json["details"]
@@ -52,8 +63,10 @@ def test_only_education_accounts_may_lower_the_threshold(world, saml_on_acme):
 
 def test_csv_invites_report_bad_rows_apply_good_rows_and_re_running_is_harmless(world):
     world.signup("outsider@acme.test")
-    csv_body = ("email,vip\nnew.person@acme.test,no\nnot-an-email\noutsider@acme.test,yes\n"
-                "owner@acme.test\nnew.person@acme.test\nx@y.test,maybe\n")
+    csv_body = (
+        "email,vip\nnew.person@acme.test,no\nnot-an-email\noutsider@acme.test,yes\n"
+        "owner@acme.test\nnew.person@acme.test\nx@y.test,maybe\n"
+    )
     url = f"/api/v1/accounts/{world.acme.id}/invitations/csv"
     first = world.admin("POST", url, data=csv_body, content_type="text/csv")
     lines = [line for line in first.get_data(as_text=True).splitlines()]
@@ -62,8 +75,11 @@ def test_csv_invites_report_bad_rows_apply_good_rows_and_re_running_is_harmless(
     rows = [json.loads(line) for line in lines]
     results = [(r["row"], r["result"], r["code"]) for r in rows[:-1]]
     assert results == [
-        (2, "invited", None), (3, "refused", "invalid_email"), (4, "invited", None),
-        (5, "already_member", None), (6, "refused", "duplicate_row"),
+        (2, "invited", None),
+        (3, "refused", "invalid_email"),
+        (4, "invited", None),
+        (5, "already_member", None),
+        (6, "refused", "duplicate_row"),
         (7, "refused", "invalid_row"),
     ]
     assert rows[-1]["summary"] == {"invited": 2, "refused": 3, "already_member": 1}
@@ -75,15 +91,21 @@ def test_csv_invites_report_bad_rows_apply_good_rows_and_re_running_is_harmless(
 def _multi_user_account(world, **settings):
     store = world.store
     team = store.create_account("Bob's team", "bob@acme.test", actor="t", plan={"Licensed": 4})
-    store.update_account(team.id, {"subscription_start": world.store.clock.now(),
-                                   "subscription_end": world.store.clock.now()
-                                   + dt.timedelta(days=73)}, actor="t")
+    store.update_account(
+        team.id,
+        {
+            "subscription_start": world.store.clock.now(),
+            "subscription_end": world.store.clock.now() + dt.timedelta(days=73),
+        },
+        actor="t",
+    )
     store.create_user(team.id, "carol@acme.test", actor="t", source="admin")
     store.create_user(team.id, "ext@partner.test", actor="t", source="admin")
     for key, value in settings.items():
         store.set_setting(team.id, key, value, actor="t")
-    world.admin("POST", f"/api/v1/accounts/{world.acme.id}/invitations",
-                json={"email": "bob@acme.test"})
+    world.admin(
+        "POST", f"/api/v1/accounts/{world.acme.id}/invitations", json={"email": "bob@acme.test"}
+    )
     return team, world.invitation_secret("bob@acme.test")
 
 
@@ -123,8 +145,9 @@ def test_an_account_with_rooms_and_other_users_cannot_move_until_rooms_are_delet
 
 def test_an_account_on_another_cluster_waits_for_its_backend_migration(world, clock):
     team, secret = _multi_user_account(world, cluster="eu01")
-    answer = world.client.post(f"/api/v1/invitations/{secret}/accept",
-                               json={"confirm": True, "bring_all_users": True})
+    answer = world.client.post(
+        f"/api/v1/invitations/{secret}/accept", json={"confirm": True, "bring_all_users": True}
+    )
     assert answer.json["state"] == "backend_migration_pending"
     assert world.store.find_user_by_email("bob@acme.test").account_id == team.id
     status = answer.json["status_url"]
@@ -136,28 +159,40 @@ def test_an_account_on_another_cluster_waits_for_its_backend_migration(world, cl
 
 def test_a_failure_half_way_leaves_every_user_in_exactly_one_account(world):
     store = world.store
-    tight = store.create_account("Tight", "admin@tight.test", actor="t", default_license_type=
-                                 "Licensed", plan={"Licensed": 1})
+    tight = store.create_account(
+        "Tight",
+        "admin@tight.test",
+        actor="t",
+        default_license_type="Licensed",
+        plan={"Licensed": 1},
+    )
     _, token = store.create_token(tight.id, "admin", actor="t")
     team = store.create_account("Pair", "p1@pair.test", actor="t")
     store.create_user(team.id, "p2@pair.test", actor="t", source="admin")
-    world.admin("POST", f"/api/v1/accounts/{tight.id}/invitations", token,
-                json={"email": "p1@pair.test"})
+    world.admin(
+        "POST", f"/api/v1/accounts/{tight.id}/invitations", token, json={"email": "p1@pair.test"}
+    )
     secret = world.invitation_secret("p1@pair.test", tight)
-    failed = world.client.post(f"/api/v1/invitations/{secret}/accept",
-                               json={"confirm": True, "bring_all_users": True})
+    failed = world.client.post(
+        f"/api/v1/invitations/{secret}/accept", json={"confirm": True, "bring_all_users": True}
+    )
     assert failed.status_code == 409 and failed.json["code"] == "license_pool_exhausted"
     for email in ("p1@pair.test", "p2@pair.test"):
         assert store.find_user_by_email(email).account_id == team.id
 
 
 def test_declining_closes_the_invitation(world):
-    world.admin("POST", f"/api/v1/accounts/{world.acme.id}/invitations",
-                json={"email": "no.thanks@else.test"})
+    world.admin(
+        "POST",
+        f"/api/v1/accounts/{world.acme.id}/invitations",
+        json={"email": "no.thanks@else.test"},
+    )
     message = world.store.list_outbox(world.acme.id, recipient="no.thanks@else.test").items[0]
     decline = message.body.split("Decline: ")[1].split()[0].rsplit("/", 1)[1]
     assert world.client.post(f"/api/v1/invitations/decline/{decline}").json["status"] == "declined"
-    closed = world.client.get(f"/api/v1/invitations/{world.invitation_secret('no.thanks@else.test')}")
+    closed = world.client.get(
+        f"/api/v1/invitations/{world.invitation_secret('no.thanks@else.test')}"
+    )
     assert closed.status_code == 410 and closed.json["code"] == "invitation_closed"
     assert "ignore this invitation" in message.body
 

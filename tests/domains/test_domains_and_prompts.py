@@ -36,8 +36,9 @@ def loopback_site() -> Iterator[dict[str, Any]]:
 def test_a_domain_is_verified_by_its_dns_txt_record_and_by_one_account_at_a_time(store, tmp_path):
     zone = tmp_path / "zone.db"
     world = make_world(store, dns_zone_file=str(zone))
-    added = world.admin("POST", f"/api/v1/accounts/{world.acme.id}/domains",
-                        json={"domain": "acme-corp.test"})
+    added = world.admin(
+        "POST", f"/api/v1/accounts/{world.acme.id}/domains", json={"domain": "acme-corp.test"}
+    )
     assert added.status_code == 201 and added.json["verified"] is False
     token = added.json["verification"]["dns_txt_value"]
     url = f"/api/v1/accounts/{world.acme.id}/domains/acme-corp.test/verify"
@@ -49,8 +50,9 @@ def test_a_domain_is_verified_by_its_dns_txt_record_and_by_one_account_at_a_time
     globex = f"/api/v1/accounts/{world.globex.id}/domains"
     refused = world.admin("POST", globex, "globex admin", json={"domain": "acme-corp.test"})
     assert refused.status_code == 409 and refused.json["code"] == "profile_incomplete"
-    world.store.update_account(world.globex.id, {"support_name": "Globex IT",
-                                                 "support_email": "it@globex.test"}, actor="t")
+    world.store.update_account(
+        world.globex.id, {"support_name": "Globex IT", "support_email": "it@globex.test"}, actor="t"
+    )
     world.admin("POST", globex, "globex admin", json={"domain": "acme-corp.test"})
     world.admin("POST", f"{globex}/acme-corp.test/mark-verified", "globex admin")
     taken = world.admin("POST", f"{globex}/acme-corp.test/mark-verified", "globex admin")
@@ -59,14 +61,16 @@ def test_a_domain_is_verified_by_its_dns_txt_record_and_by_one_account_at_a_time
 
 def test_the_http_file_is_fetched_from_loopback(sqlite_store, loopback_site):
     world = make_world(sqlite_store, domain_http_bases={"web.test": loopback_site["base"]})
-    added = world.admin("POST", f"/api/v1/accounts/{world.acme.id}/domains",
-                        json={"domain": "web.test"})
+    added = world.admin(
+        "POST", f"/api/v1/accounts/{world.acme.id}/domains", json={"domain": "web.test"}
+    )
     loopback_site["body"] = added.json["verification"]["http_body"].encode()
     url = f"/api/v1/accounts/{world.acme.id}/domains/web.test/verify"
     assert world.admin("POST", url, json={"method": "http"}).json["verified"] is True
     world.admin("POST", f"/api/v1/accounts/{world.acme.id}/domains", json={"domain": "far.test"})
-    far = world.admin("POST", f"/api/v1/accounts/{world.acme.id}/domains/far.test/verify",
-                      json={"method": "http"})
+    far = world.admin(
+        "POST", f"/api/v1/accounts/{world.acme.id}/domains/far.test/verify", json={"method": "http"}
+    )
     assert far.json["code"] == "http_verification_unavailable"
 
 
@@ -97,8 +101,9 @@ def test_a_sub_account_has_its_own_domain_list(world):
     assert world.admin("POST", url, json={"domain": "health.acme.test"}).json["code"] == (
         "profile_incomplete"
     )
-    world.store.update_account(health.id, {"support_name": "Health IT",
-                                           "support_email": "it@health.acme.test"}, actor="t")
+    world.store.update_account(
+        health.id, {"support_name": "Health IT", "support_email": "it@health.acme.test"}, actor="t"
+    )
     world.admin("POST", url, json={"domain": "health.acme.test"})
     world.admin("POST", f"{url}/health.acme.test/mark-verified")
     listed = world.admin("GET", url).json["domains"]
@@ -112,16 +117,20 @@ def test_prompts_are_counted_to_three_and_the_profile_is_blocked_after(world):
     world.options(allow_consolidation=True)
     for number in (1, 2):
         prompt = world.login("bob@acme.test").json["prompt"]
-        assert prompt["prompt_number"] == number and prompt["choices"] == ["change_email",
-                                                                           "consolidate"]
+        assert prompt["prompt_number"] == number and prompt["choices"] == [
+            "change_email",
+            "consolidate",
+        ]
         assert prompt["support"] == {"name": "Acme IT", "email": "it@acme.test"}
         assert world.profile().status_code == 200
     assert world.login("bob@acme.test").json["prompt"]["profile_blocked"] is True
     blocked = world.profile()
     assert blocked.status_code == 403 and blocked.json["code"] == "consolidation_choice_required"
     assert world.login("bob@acme.test").json["prompt"]["prompt_number"] == 3
-    changed = world.client.post("/api/v1/me/consolidation-choice",
-                                json={"choice": "change_email", "new_email": "bob@bob.test"})
+    changed = world.client.post(
+        "/api/v1/me/consolidation-choice",
+        json={"choice": "change_email", "new_email": "bob@bob.test"},
+    )
     assert changed.status_code == 200 and changed.json["user"]["email"] == "bob@bob.test"
     assert world.profile().status_code == 200
 
@@ -132,8 +141,10 @@ def test_changing_email_is_always_offered_even_when_consolidation_is_not(world):
     assert world.login("dana@acme.test").json["prompt"]["choices"] == ["change_email"]
     refused = world.client.post("/api/v1/me/consolidation-choice", json={"choice": "consolidate"})
     assert refused.json["code"] == "consolidation_not_allowed"
-    same = world.client.post("/api/v1/me/consolidation-choice",
-                             json={"choice": "change_email", "new_email": "d@acme.test"})
+    same = world.client.post(
+        "/api/v1/me/consolidation-choice",
+        json={"choice": "change_email", "new_email": "d@acme.test"},
+    )
     assert same.json["code"] == "email_still_managed"
 
 
