@@ -1,9 +1,10 @@
 """Row <-> SCIM: users and groups of the store as RFC 7643 resources, and back to store fields.
 
 The storage layout is the one ``columns.py`` describes: ``userName`` is the email the user signs
-in with; ``emails`` is kept as the client sent it, and with every attribute without a column
-lives in the ``profile`` JSON under its SCIM name. ``active`` and the extension's ``status``
-are derived from ``users.status`` by the service, not here.
+in with; ``emails`` is kept as the client sent it (the sign-in email alone when it sent none)
+and, with every attribute without a column, lives in the ``profile`` JSON under its SCIM name.
+Filters on ``emails`` look at the sign-in email, as ``columns.py`` maps them. ``active`` and
+the extension's ``status`` are derived from ``users.status`` by the service, not here.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def user_to_scim(found: UserWithGroups, base_url: str) -> dict[str, Any]:
         _put(out, key, profile.get(key))
     out["userType"] = user.license_type
     out["active"] = user.status == "active"
-    _put(out, "emails", profile.get("emails"))
+    signed_in = {"value": user.email, "type": user.email_type, "primary": True}
+    out["emails"] = profile.get("emails") or [signed_in]
     for key in MULTI_PROFILE_KEYS:
         _put(out, key, profile.get(key))
     _put(out, "groups", [_group_ref(g, base_url) for g in found.groups] or None)

@@ -47,15 +47,15 @@ class Scim:
         return self.call("PUT", path, body, **headers)
 
     def patch(self, path: str, operations: list[Any], **headers: str) -> Any:
-        return self.call("PATCH", path, {"schemas": [PATCH_URN], "Operations": operations},
-                         **headers)
+        return self.call(
+            "PATCH", path, {"schemas": [PATCH_URN], "Operations": operations}, **headers
+        )
 
     def delete(self, path: str, **headers: str) -> Any:
         return self.call("DELETE", path, **headers)
 
     def create_user(self, user_name: str, **attributes: Any) -> dict[str, Any]:
-        response = self.post("/Users", {"schemas": [USER_URN], "userName": user_name,
-                                        **attributes})
+        response = self.post("/Users", {"schemas": [USER_URN], "userName": user_name, **attributes})
         assert response.status_code == 201, response.get_json()
         return response.get_json()  # type: ignore[no-any-return]
 
@@ -72,8 +72,9 @@ def error_of(response: Any) -> tuple[int, str | None]:
 
 def make_world(store: SqlStore, profile: str = "compatible") -> tuple[Any, str]:
     """Acme (vanity acme, verified acme.test, 3 Licensed seats) and a SCIM token of it."""
-    account = store.create_account("Acme", "owner@acme.test", actor="t", vanity="acme",
-                                   plan={"Licensed": 3})
+    account = store.create_account(
+        "Acme", "owner@acme.test", actor="t", vanity="acme", plan={"Licensed": 3}
+    )
     store.add_verified_domain(account.id, "acme.test", actor="t")
     _, secret = store.create_token(account.id, "scim", actor="t", profile=profile)
     return account, secret

@@ -27,8 +27,9 @@ def test_a_user_outside_the_associated_domains_is_pending_with_an_activation_ema
 def test_following_the_link_activates_the_pending_user(scim):
     body = scim.create_user("bob@elsewhere.test")
     (message,) = scim.store.list_outbox(scim.account_id).items
-    followed = scim.client.get(message.link.removeprefix(PUBLIC_URL),
-                               headers={"Accept": "application/json"})
+    followed = scim.client.get(
+        message.link.removeprefix(PUBLIC_URL), headers={"Accept": "application/json"}
+    )
     assert followed.status_code == 200
     after = scim.get(f"/Users/{body['id']}").get_json()
     assert after["active"] is True and after[ZOOM_URN]["status"] == "active"
@@ -40,15 +41,16 @@ def test_changes_to_a_pending_user_are_accepted_but_do_not_activate_it(scim):
     patched = scim.patch(path, [{"op": "replace", "value": {"active": True, "title": "CTO"}}])
     assert patched.status_code == 200 and patched.get_json()["title"] == "CTO"
     assert patched.get_json()["active"] is False
-    put = scim.put(path, {"schemas": [USER_URN], "userName": "bob@elsewhere.test",
-                          "active": True})
+    put = scim.put(path, {"schemas": [USER_URN], "userName": "bob@elsewhere.test", "active": True})
     assert put.get_json()[ZOOM_URN]["status"] == "pending"
 
 
 def test_changing_the_email_to_an_outside_domain_makes_the_user_pending_again(scim):
     body = scim.create_user("ann@acme.test")
-    patched = scim.patch(f"/Users/{body['id']}", [
-        {"op": "replace", "path": "userName", "value": "ann@elsewhere.test"}])
+    patched = scim.patch(
+        f"/Users/{body['id']}",
+        [{"op": "replace", "path": "userName", "value": "ann@elsewhere.test"}],
+    )
     assert patched.get_json()[ZOOM_URN]["status"] == "pending"
     (message,) = scim.store.list_outbox(scim.account_id).items
     assert message.recipient == "ann@elsewhere.test"
@@ -56,8 +58,9 @@ def test_changing_the_email_to_an_outside_domain_makes_the_user_pending_again(sc
 
 def test_the_status_in_the_extension_is_read_only(scim):
     body = scim.create_user("bob@elsewhere.test")
-    response = scim.patch(f"/Users/{body['id']}", [
-        {"op": "replace", "path": f"{ZOOM_URN}:status", "value": "active"}])
+    response = scim.patch(
+        f"/Users/{body['id']}", [{"op": "replace", "path": f"{ZOOM_URN}:status", "value": "active"}]
+    )
     assert error_of(response) == (400, "mutability")
 
 
@@ -71,8 +74,9 @@ def test_a_licensed_user_takes_a_seat_and_a_downgrade_gives_it_back(scim):
 def test_an_empty_pool_is_refused_with_a_detail_that_says_why(scim):
     for i in range(3):
         scim.create_user(f"u{i}@acme.test", userType="Licensed")
-    response = scim.post("/Users", {"schemas": [USER_URN], "userName": "late@acme.test",
-                                    "userType": "Licensed"})
+    response = scim.post(
+        "/Users", {"schemas": [USER_URN], "userName": "late@acme.test", "userType": "Licensed"}
+    )
     assert error_of(response) == (400, "invalidValue")
     assert "No Licensed seat is left" in response.get_json()["detail"]
     assert scim.store.find_user_by_email("late@acme.test") is None
@@ -89,6 +93,7 @@ def test_deactivating_a_user_keeps_it_and_keeps_its_seat(scim):
 
 
 def test_an_unknown_user_type_is_refused_with_invalid_value(scim):
-    response = scim.post("/Users", {"schemas": [USER_URN], "userName": "a@acme.test",
-                                    "userType": "Gold"})
+    response = scim.post(
+        "/Users", {"schemas": [USER_URN], "userName": "a@acme.test", "userType": "Gold"}
+    )
     assert error_of(response) == (400, "invalidValue")

@@ -13,8 +13,9 @@ def _bulk(scim, operations, **extra):
 
 def test_a_group_is_created_with_members_and_read_back(scim):
     ann = scim.create_user("ann@acme.test")
-    response = scim.post("/Groups", {"schemas": [GROUP_URN], "displayName": "Eng",
-                                     "members": [{"value": ann["id"]}]})
+    response = scim.post(
+        "/Groups", {"schemas": [GROUP_URN], "displayName": "Eng", "members": [{"value": ann["id"]}]}
+    )
     body = response.get_json()
     assert response.status_code == 201 and body["members"][0]["value"] == ann["id"]
     assert scim.get(f"/Groups/{body['id']}").get_json() == body
@@ -35,12 +36,15 @@ def test_a_member_that_is_not_a_user_of_the_account_is_refused_with_invalid_valu
 def test_membership_changes_bump_the_group_and_the_user_versions(scim):
     ann = scim.create_user("ann@acme.test")
     group = scim.post("/Groups", {"displayName": "Eng"}).get_json()
-    response = scim.patch(f"/Groups/{group['id']}", [
-        {"op": "add", "path": "members", "value": [{"value": ann["id"]}]}])
+    response = scim.patch(
+        f"/Groups/{group['id']}",
+        [{"op": "add", "path": "members", "value": [{"value": ann["id"]}]}],
+    )
     assert response.headers["ETag"] == 'W/"2"'
     assert scim.get(f"/Users/{ann['id']}").headers["ETag"] == 'W/"2"'
-    removed = scim.patch(f"/Groups/{group['id']}", [
-        {"op": "remove", "path": f'members[value eq "{ann["id"]}"]'}])
+    removed = scim.patch(
+        f"/Groups/{group['id']}", [{"op": "remove", "path": f'members[value eq "{ann["id"]}"]'}]
+    )
     assert "members" not in removed.get_json() and removed.headers["ETag"] == 'W/"3"'
 
 
@@ -55,8 +59,10 @@ def test_deleting_a_member_bumps_its_groups_version(scim):
 def test_replacing_a_group_sets_its_members_exactly(scim):
     ann, bob = scim.create_user("ann@acme.test"), scim.create_user("bob@acme.test")
     group = scim.post("/Groups", {"displayName": "Eng", "members": [{"value": ann["id"]}]})
-    response = scim.put(f"/Groups/{group.get_json()['id']}", {
-        "schemas": [GROUP_URN], "displayName": "Engineering", "members": [{"value": bob["id"]}]})
+    response = scim.put(
+        f"/Groups/{group.get_json()['id']}",
+        {"schemas": [GROUP_URN], "displayName": "Engineering", "members": [{"value": bob["id"]}]},
+    )
     body = response.get_json()
     assert body["displayName"] == "Engineering"
     assert [m["value"] for m in body["members"]] == [bob["id"]]
@@ -64,21 +70,38 @@ def test_replacing_a_group_sets_its_members_exactly(scim):
 
 def test_nested_groups_are_refused_with_invalid_value(scim):
     inner = scim.post("/Groups", {"displayName": "Inner"}).get_json()
-    response = scim.post("/Groups", {"displayName": "Outer",
-                                     "members": [{"value": inner["id"], "type": "Group"}]})
+    response = scim.post(
+        "/Groups", {"displayName": "Outer", "members": [{"value": inner["id"], "type": "Group"}]}
+    )
     assert error_of(response) == (400, "invalidValue")
 
 
 def test_bulk_resolves_bulk_id_references_in_any_order(scim):
-    response = _bulk(scim, [
-        {"method": "POST", "path": "/Groups", "bulkId": "g",
-         "data": {"displayName": "Eng", "members": [{"value": "bulkId:u"}]}},
-        {"method": "POST", "path": "/Users", "bulkId": "u",
-         "data": {"schemas": [USER_URN], "userName": "ann@acme.test"}},
-        {"method": "PATCH", "path": "/Users/bulkId:u", "data": {
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": [{"op": "replace", "path": "displayName", "value": "Ann"}]}},
-    ])
+    response = _bulk(
+        scim,
+        [
+            {
+                "method": "POST",
+                "path": "/Groups",
+                "bulkId": "g",
+                "data": {"displayName": "Eng", "members": [{"value": "bulkId:u"}]},
+            },
+            {
+                "method": "POST",
+                "path": "/Users",
+                "bulkId": "u",
+                "data": {"schemas": [USER_URN], "userName": "ann@acme.test"},
+            },
+            {
+                "method": "PATCH",
+                "path": "/Users/bulkId:u",
+                "data": {
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "replace", "path": "displayName", "value": "Ann"}],
+                },
+            },
+        ],
+    )
     results = response.get_json()["Operations"]
     assert [r["status"] for r in results] == ["201", "201", "200"]
     group = scim.get(results[0]["location"].split("/scim/v2")[1]).get_json()
@@ -87,12 +110,23 @@ def test_bulk_resolves_bulk_id_references_in_any_order(scim):
 
 
 def test_bulk_refuses_a_bulk_id_cycle_and_creates_nothing_on_it(scim):
-    response = _bulk(scim, [
-        {"method": "POST", "path": "/Groups", "bulkId": "a",
-         "data": {"displayName": "A", "members": [{"value": "bulkId:b"}]}},
-        {"method": "POST", "path": "/Groups", "bulkId": "b",
-         "data": {"displayName": "B", "members": [{"value": "bulkId:a"}]}},
-    ])
+    response = _bulk(
+        scim,
+        [
+            {
+                "method": "POST",
+                "path": "/Groups",
+                "bulkId": "a",
+                "data": {"displayName": "A", "members": [{"value": "bulkId:b"}]},
+            },
+            {
+                "method": "POST",
+                "path": "/Groups",
+                "bulkId": "b",
+                "data": {"displayName": "B", "members": [{"value": "bulkId:a"}]},
+            },
+        ],
+    )
     results = response.get_json()["Operations"]
     assert [r["status"] for r in results] == ["409", "409"]
     assert results[0]["response"]["scimType"] == "invalidValue"
@@ -101,10 +135,19 @@ def test_bulk_refuses_a_bulk_id_cycle_and_creates_nothing_on_it(scim):
 
 def test_bulk_stops_after_fail_on_errors(scim):
     bad = {"schemas": [USER_URN], "userName": "not-an-email"}
-    response = _bulk(scim, [
-        {"method": "POST", "path": "/Users", "bulkId": str(i), "data": bad} for i in range(3)
-    ] + [{"method": "POST", "path": "/Users", "bulkId": "ok",
-          "data": {"schemas": [USER_URN], "userName": "ok@acme.test"}}], failOnErrors=2)
+    response = _bulk(
+        scim,
+        [{"method": "POST", "path": "/Users", "bulkId": str(i), "data": bad} for i in range(3)]
+        + [
+            {
+                "method": "POST",
+                "path": "/Users",
+                "bulkId": "ok",
+                "data": {"schemas": [USER_URN], "userName": "ok@acme.test"},
+            }
+        ],
+        failOnErrors=2,
+    )
     results = response.get_json()["Operations"]
     assert [r["status"] for r in results] == ["400", "400"]
     assert scim.store.find_user_by_email("ok@acme.test") is None
@@ -112,8 +155,9 @@ def test_bulk_stops_after_fail_on_errors(scim):
 
 def test_bulk_over_max_operations_is_refused_with_413(scim):
     limits = scim.client.application.extensions["gateway.scim"].limits
-    operations = [{"method": "DELETE", "path": f"/Users/x{i}"}
-                  for i in range(limits.max_operations + 1)]
+    operations = [
+        {"method": "DELETE", "path": f"/Users/x{i}"} for i in range(limits.max_operations + 1)
+    ]
     assert error_of(_bulk(scim, operations))[0] == 413
 
 

@@ -28,10 +28,14 @@ def test_two_puts_with_the_same_if_match_give_exactly_one_412(scim):
         path = f"/scim/v2/Users/{created['id']}"
 
         def put(i, path=path, round_=round_):
-            body = {"schemas": [USER_URN], "userName": f"race{round_}@acme.test",
-                    "displayName": f"writer {i}"}
-            response = app.test_client().put(path, json=body, headers=scim.headers(
-                {"If-Match": 'W/"1"'}))
+            body = {
+                "schemas": [USER_URN],
+                "userName": f"race{round_}@acme.test",
+                "displayName": f"writer {i}",
+            }
+            response = app.test_client().put(
+                path, json=body, headers=scim.headers({"If-Match": 'W/"1"'})
+            )
             return response.status_code
 
         assert sorted(_together(2, put)) == [200, 412]

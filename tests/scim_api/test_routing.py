@@ -18,8 +18,9 @@ def test_no_token_is_refused_with_401_in_the_scim_error_form(sqlite_scim):
 
 def test_an_admin_token_is_not_a_scim_token(sqlite_scim):
     _, admin = sqlite_scim.store.create_token(sqlite_scim.account_id, "admin", actor="t")
-    response = sqlite_scim.client.get("/scim/v2/Users",
-                                      headers={"Authorization": f"Bearer {admin}"})
+    response = sqlite_scim.client.get(
+        "/scim/v2/Users", headers={"Authorization": f"Bearer {admin}"}
+    )
     assert error_of(response) == (401, None)
 
 
@@ -38,11 +39,14 @@ def test_the_vanity_path_refuses_a_token_of_another_account(sqlite_scim):
 def test_the_vanity_host_refuses_a_token_of_another_account(sqlite_scim):
     token = _other_token(sqlite_scim.store)
     response = sqlite_scim.client.get(
-        "/scim/v2/Users", base_url="http://acme.localhost",
-        headers={"Authorization": f"Bearer {token}"})
+        "/scim/v2/Users",
+        base_url="http://acme.localhost",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert error_of(response) == (401, None)
-    mine = sqlite_scim.client.get("/scim/v2/Users", base_url="http://acme.localhost",
-                                  headers=sqlite_scim.headers())
+    mine = sqlite_scim.client.get(
+        "/scim/v2/Users", base_url="http://acme.localhost", headers=sqlite_scim.headers()
+    )
     assert mine.status_code == 200
 
 
@@ -72,8 +76,10 @@ def test_an_unknown_endpoint_is_a_scim_404_and_a_wrong_method_a_scim_405(sqlite_
 
 def test_plain_json_bodies_are_accepted(sqlite_scim):
     response = sqlite_scim.client.post(
-        "/scim/v2/Users", data='{"userName": "ann@acme.test"}',
-        headers=sqlite_scim.headers({"Content-Type": "application/json"}))
+        "/scim/v2/Users",
+        data='{"userName": "ann@acme.test"}',
+        headers=sqlite_scim.headers({"Content-Type": "application/json"}),
+    )
     assert response.status_code == 201 and response.mimetype == "application/scim+json"
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from scimapi import ENTERPRISE_URN, USER_URN, ZOOM_URN, error_of, make_world
+from scimapi import ENTERPRISE_URN, USER_URN, ZOOM_URN, error_of, scim_for
 
 
 def test_creating_a_user_returns_201_with_location_etag_and_the_saas_extension(scim):
-    response = scim.post("/Users", {"schemas": [USER_URN], "userName": "ann@acme.test",
-                                    "name": {"givenName": "Ann", "familyName": "Lee"},
-                                    ENTERPRISE_URN: {"department": "R&D", "manager": {"value": "m1"}},
-                                    ZOOM_URN: {"loginType": "sso", "pronouns": "she/her"}})
+    response = scim.post(
+        "/Users",
+        {
+            "schemas": [USER_URN],
+            "userName": "ann@acme.test",
+            "name": {"givenName": "Ann", "familyName": "Lee"},
+            ENTERPRISE_URN: {"department": "R&D", "manager": {"value": "m1"}},
+            ZOOM_URN: {"loginType": "sso", "pronouns": "she/her"},
+        },
+    )
     body = response.get_json()
     assert response.status_code == 201 and response.mimetype == "application/scim+json"
     assert response.headers["Location"] == body["meta"]["location"]
@@ -35,35 +41,44 @@ def test_a_user_of_another_account_is_not_found(scim):
 
 def test_replacing_a_user_sets_every_attribute_and_bumps_the_version(scim):
     created = scim.create_user("ann@acme.test", displayName="Ann", title="Eng")
-    response = scim.put(f"/Users/{created['id']}", {"schemas": [USER_URN],
-                                                    "userName": "ann@acme.test",
-                                                    "displayName": "Ann L."})
+    response = scim.put(
+        f"/Users/{created['id']}",
+        {"schemas": [USER_URN], "userName": "ann@acme.test", "displayName": "Ann L."},
+    )
     body = response.get_json()
     assert response.status_code == 200 and body["displayName"] == "Ann L."
     assert "title" not in body and body["meta"]["version"] == 'W/"2"'
 
 
 def test_patching_a_user_with_a_value_path_filter_changes_only_that_value(scim):
-    created = scim.create_user("ann@acme.test", emails=[
-        {"value": "ann@acme.test", "type": "work", "primary": True},
-        {"value": "ann@home.test", "type": "home"}])
-    response = scim.patch(f"/Users/{created['id']}", [
-        {"op": "replace", "path": 'emails[type eq "home"].value', "value": "ann@new.test"}])
+    created = scim.create_user(
+        "ann@acme.test",
+        emails=[
+            {"value": "ann@acme.test", "type": "work", "primary": True},
+            {"value": "ann@home.test", "type": "home"},
+        ],
+    )
+    response = scim.patch(
+        f"/Users/{created['id']}",
+        [{"op": "replace", "path": 'emails[type eq "home"].value', "value": "ann@new.test"}],
+    )
     emails = response.get_json()["emails"]
     assert [e["value"] for e in emails] == ["ann@acme.test", "ann@new.test"]
 
 
 def test_a_patch_whose_filter_selects_nothing_is_refused_with_no_target(scim):
     created = scim.create_user("ann@acme.test")
-    response = scim.patch(f"/Users/{created['id']}", [
-        {"op": "remove", "path": 'emails[type eq "home"]'}])
+    response = scim.patch(
+        f"/Users/{created['id']}", [{"op": "remove", "path": 'emails[type eq "home"]'}]
+    )
     assert error_of(response) == (400, "noTarget")
 
 
 def test_patching_a_read_only_attribute_is_refused_with_mutability(scim):
     created = scim.create_user("ann@acme.test")
-    response = scim.patch(f"/Users/{created['id']}", [
-        {"op": "replace", "path": "id", "value": "mine"}])
+    response = scim.patch(
+        f"/Users/{created['id']}", [{"op": "replace", "path": "id", "value": "mine"}]
+    )
     assert error_of(response) == (400, "mutability")
 
 
@@ -100,8 +115,11 @@ def test_a_user_without_user_name_is_refused_with_invalid_value(scim):
 
 
 def test_a_body_that_is_not_json_is_refused_with_invalid_syntax(scim):
-    response = scim.client.post("/scim/v2/Users", data="{not json", headers=scim.headers(
-        {"Content-Type": "application/scim+json"}))
+    response = scim.client.post(
+        "/scim/v2/Users",
+        data="{not json",
+        headers=scim.headers({"Content-Type": "application/scim+json"}),
+    )
     assert error_of(response) == (400, "invalidSyntax")
 
 
@@ -111,8 +129,9 @@ def test_a_stale_if_match_is_refused_with_412_and_a_current_one_is_accepted(scim
     body = {"schemas": [USER_URN], "userName": "ann@acme.test", "displayName": "A"}
     assert scim.put(path, body, **{"If-Match": 'W/"1"'}).status_code == 200
     assert error_of(scim.put(path, body, **{"If-Match": 'W/"1"'}))[0] == 412
-    stale_patch = scim.patch(path, [{"op": "replace", "path": "displayName", "value": "B"}],
-                             **{"If-Match": 'W/"1"'})
+    stale_patch = scim.patch(
+        path, [{"op": "replace", "path": "displayName", "value": "B"}], **{"If-Match": 'W/"1"'}
+    )
     assert error_of(stale_patch)[0] == 412
     assert error_of(scim.delete(path, **{"If-Match": 'W/"1"'}))[0] == 412
     assert scim.delete(path, **{"If-Match": 'W/"2"'}).status_code == 204
@@ -155,9 +174,8 @@ def test_count_zero_returns_only_the_total(scim):
 
 def test_count_is_capped_by_max_results(gateway_app, store):
     gateway_app.extensions["gateway.scim"].limits = type(
-        gateway_app.extensions["gateway.scim"].limits)(max_results=2)
-    from scimapi import scim_for
-
+        gateway_app.extensions["gateway.scim"].limits
+    )(max_results=2)
     scim = scim_for(gateway_app, store)
     for i in range(3):
         scim.create_user(f"u{i}@acme.test")
@@ -167,9 +185,14 @@ def test_count_is_capped_by_max_results(gateway_app, store):
 
 def test_post_search_takes_a_search_request_body(scim):
     scim.create_user("ann@acme.test")
-    response = scim.post("/Users/.search", {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
-        "filter": 'userName eq "ANN@acme.test"', "attributes": ["userName"]})
+    response = scim.post(
+        "/Users/.search",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'userName eq "ANN@acme.test"',
+            "attributes": ["userName"],
+        },
+    )
     body = response.get_json()
     assert body["totalResults"] == 1 and body["Resources"][0]["userName"] == "ann@acme.test"
 
@@ -177,8 +200,9 @@ def test_post_search_takes_a_search_request_body(scim):
 def test_the_root_search_returns_users_and_groups(scim):
     scim.create_user("ann@acme.test")
     scim.post("/Groups", {"displayName": "Eng"})
-    body = scim.post("/.search", {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}).get_json()
+    body = scim.post(
+        "/.search", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}
+    ).get_json()
     kinds = sorted(r["meta"]["resourceType"] for r in body["Resources"])
     assert kinds == ["Group", "User", "User"] and body["totalResults"] == 3
 
