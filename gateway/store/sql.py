@@ -11,12 +11,12 @@ from alembic.config import Config
 from gateway.clock import Clock, SystemClock
 from gateway.store.accounts import AccountsMixin
 from gateway.store.admin import AdminMixin
+from gateway.store.checks import ChecksMixin
 from gateway.store.consolidation import ConsolidationMixin
 from gateway.store.domain_users import DomainUsersMixin
 from gateway.store.domains import DomainsMixin
 from gateway.store.engine import make_engine
 from gateway.store.mapping_store import MappingStoreMixin
-from gateway.store.checks import ChecksMixin
 from gateway.store.outbox import OutboxMixin
 from gateway.store.ratelimit import RateLimitMixin
 from gateway.store.saml_state import SamlStateMixin
