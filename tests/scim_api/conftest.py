@@ -1,1 +1,1 @@
-from scimapi import scim, sqlite_scim, gateway_app  # noqa: F401
+from scimapi import gateway_app, scim, sqlite_scim  # noqa: F401

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scimapi import ENTERPRISE_URN, USER_URN, ZOOM_URN, error_of, scim_for
 
+from gateway.app import create_app
+
 
 def test_creating_a_user_returns_201_with_location_etag_and_the_saas_extension(scim):
     response = scim.post(
@@ -172,15 +174,14 @@ def test_count_zero_returns_only_the_total(scim):
     assert body["totalResults"] == 2 and body["Resources"] == [] and body["itemsPerPage"] == 0
 
 
-def test_count_is_capped_by_max_results(gateway_app, store):
-    gateway_app.extensions["gateway.scim"].limits = type(
-        gateway_app.extensions["gateway.scim"].limits
-    )(max_results=2)
-    scim = scim_for(gateway_app, store)
+def test_count_is_capped_by_max_results(store):
+    app = create_app({"public_url": "http://gw.test", "scim_max_results": 2}, store=store)
+    scim = scim_for(app, store)
     for i in range(3):
         scim.create_user(f"u{i}@acme.test")
     body = scim.get("/Users?count=50").get_json()
     assert body["totalResults"] == 4 and body["itemsPerPage"] == 2
+    assert scim.get("/ServiceProviderConfig").get_json()["filter"]["maxResults"] == 2
 
 
 def test_post_search_takes_a_search_request_body(scim):
