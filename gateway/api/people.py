@@ -10,6 +10,7 @@ from gateway.api.registry import api, openapi_document
 from gateway.api.views import audit_json, organization_json, outbox_json, token_json
 from gateway.errors import BadRequest, Forbidden
 from gateway.http import int_arg, json_body
+from gateway.store.records import USER_STATUSES
 from gateway.store.users import user_public
 
 
@@ -25,7 +26,7 @@ def list_users(account_id: int) -> ResponseReturnValue:
         account_id,
         offset=int_arg("offset", 0),
         limit=int_arg("limit", 100, minimum=1, maximum=1000),
-        status=request.args.get("status") or None,
+        status=_status_arg(),
     )
     return jsonify(
         {
@@ -72,7 +73,7 @@ def create_token(account_id: int) -> ResponseReturnValue:
         account_id,
         str(body.get("kind")),
         actor=caller.actor,
-        label=body.get("label"),
+        label=_label(body.get("label")),
         profile=str(body.get("profile", "compatible")),
     )
     return jsonify({**token_json(token), "secret": secret}), 201
@@ -217,3 +218,22 @@ def outbox(account_id: int) -> ResponseReturnValue:
             "messages": [outbox_json(m) for m in page.items],
         }
     )
+
+
+def _status_arg() -> str | None:
+    """The ``status`` filter; raises BadRequest ``invalid_parameter`` for an unknown status."""
+    status = request.args.get("status") or None
+    if status is not None and status not in USER_STATUSES:
+        raise BadRequest(
+            f"status must be one of {', '.join(USER_STATUSES)}.", code="invalid_parameter"
+        )
+    return status
+
+
+def _label(value: object) -> str | None:
+    """A token label: text of at most 200 characters, or none; raises BadRequest."""
+    if value is not None and (not isinstance(value, str) or len(value) > 200):
+        raise BadRequest(
+            "'label' must be a string of at most 200 characters.", code="invalid_field"
+        )
+    return value

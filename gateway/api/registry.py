@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Blueprint
 
+from gateway.api import guards
+
 View = Callable[..., Any]
 
 
@@ -53,6 +55,8 @@ class ApiRegistry:
 
 
 api = ApiRegistry(Blueprint("api", __name__, url_prefix="/api/v1"))
+api.blueprint.url_value_preprocessor(guards.refuse_huge_ids)
+api.blueprint.before_request(guards.refuse_nul_characters)
 
 
 def openapi_document() -> dict[str, Any]:

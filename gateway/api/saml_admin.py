@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from gateway.api.auth import managed_account, store
 from gateway.api.registry import api
+from gateway.http import json_body
 from gateway.saml.idp_metadata import parse_idp_metadata
 from gateway.sso.config import SamlConfig, SamlConfigInvalid, parse_config
 from gateway.sso.keys import publish_next_key
@@ -60,7 +61,7 @@ def get_saml(account_id: int) -> ResponseReturnValue:
 )
 def put_saml(account_id: int) -> ResponseReturnValue:
     caller, _ = managed_account(account_id)
-    config = parse_config(request.get_json(silent=True, force=True))
+    config = parse_config(json_body())
     store().put_saml_config(account_id, config.to_dict(), actor=caller.actor)
     return jsonify(_config_json(account_id))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from gateway.clock import utc
 from gateway.errors import BadRequest
 from gateway.store import schema
 from gateway.store.account_rows import account_from_row
@@ -19,7 +21,7 @@ from gateway.store.errors import (
     NotFound,
 )
 from gateway.store.pools import PoolsMixin
-from gateway.store.records import CHANNELS, PLAN_KINDS, Account
+from gateway.store.records import CHANNELS, LICENSE_TYPES, PLAN_KINDS, Account
 from gateway.store.validation import check_vanity, normalize_email
 
 A = schema.accounts
@@ -55,8 +57,11 @@ class AccountsMixin(PoolsMixin):
         if not name or not name.strip() or len(name) > 200:
             raise BadRequest("Account name must be 1-200 characters.", code="invalid_name")
         email = normalize_email(owner_email, field="owner_email")
-        if vanity is not None:
-            vanity = check_vanity(vanity)
+        checked = check_account_changes(
+            {"vanity": vanity, "support_name": support_name, "support_email": support_email}
+        )
+        vanity, support_name = checked["vanity"], checked["support_name"]
+        support_email = checked["support_email"]
         if channel not in CHANNELS or plan_kind not in PLAN_KINDS:
             raise BadRequest(
                 f"channel must be one of {CHANNELS} and plan_kind one of {PLAN_KINDS}.",
@@ -233,13 +238,7 @@ class AccountsMixin(PoolsMixin):
                 f"Cannot change {sorted(unknown)}; changeable: {sorted(allowed)}.",
                 code="unknown_field",
             )
-        values = dict(changes)
-        if values.get("vanity") is not None:
-            values["vanity"] = check_vanity(values["vanity"])
-        if values.get("support_email"):
-            values["support_email"] = normalize_email(
-                values["support_email"], field="support_email"
-            )
+        values = check_account_changes(changes)
         with self.transaction() as conn:
             before = self._lock_account(conn, account_id)
             self._check_bulk_licensing_change(conn, before, values)
@@ -394,3 +393,46 @@ def _public(account: Account) -> dict[str, Any]:
         "billing": account.billing,
         "bulk_licensing": account.bulk_licensing,
     }
+
+
+def check_account_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the changeable account fields; raises BadRequest ``invalid_field`` and friends."""
+    values = dict(changes)
+    if "name" in values:
+        values["name"] = _text(values["name"], "name")
+    if values.get("support_name") is not None:
+        values["support_name"] = _text(values["support_name"], "support_name")
+    if values.get("vanity") is not None:
+        vanity = values["vanity"]
+        values["vanity"] = check_vanity(vanity if isinstance(vanity, str) else repr(vanity))
+    if values.get("support_email") is not None:
+        email = _text(values["support_email"], "support_email")
+        values["support_email"] = normalize_email(email, field="support_email")
+    for key, allowed in (("default_license_type", LICENSE_TYPES), ("plan_kind", PLAN_KINDS)):
+        if key in values and values[key] not in allowed:
+            raise BadRequest(f"{key} must be one of {', '.join(allowed)}.", code="invalid_field")
+    if "bulk_licensing" in values and not isinstance(values["bulk_licensing"], bool):
+        raise BadRequest("bulk_licensing must be true or false.", code="invalid_field")
+    for key in ("subscription_start", "subscription_end"):
+        if values.get(key) is not None:
+            values[key] = _timestamp(values[key], key)
+    return values
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise BadRequest(f"'{key}' must be a string of 1-200 characters.", code="invalid_field")
+    return value.strip()
+
+
+def _timestamp(value: Any, key: str) -> dt.datetime:
+    """An aware UTC datetime from a datetime or an ISO 8601 string."""
+    if isinstance(value, dt.datetime):
+        return utc(value)
+    try:
+        return utc(dt.datetime.fromisoformat(value))
+    except (TypeError, ValueError) as e:
+        raise BadRequest(
+            f"'{key}' must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z.",
+            code="invalid_field",
+        ) from e

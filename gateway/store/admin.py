@@ -119,8 +119,10 @@ class AdminMixin(UsersMixin):
 
         Raises BadRequest ``invalid_name``, Conflict ``already_in_organization``.
         """
-        if not name.strip():
-            raise BadRequest("An organization needs a name.", code="invalid_name")
+        if not name.strip() or len(name) > 200:
+            raise BadRequest(
+                "An organization needs a name of 1-200 characters.", code="invalid_name"
+            )
         with self.transaction() as conn:
             org_id = conn.execute(
                 O.insert().values(name=name.strip(), created_at=self.clock.now()).returning(O.c.id)

@@ -94,6 +94,25 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/accounts/<int:account_id>/saml/sp-key/<action>"): Case(
         "account", _acc("/saml/sp-key/next"), frozenset({"no_next_key"})
     ),
+    **{
+        (method, f"/accounts/<int:account_id>/mapping/{tail}"): Case(
+            "account",
+            _acc(f"/mapping/{tail.replace('<int:position>', '1')}", body),
+            # The mapping routes' own documented refusals: isolation is decided before them.
+            frozenset(codes),
+        )
+        for method, tail, body, codes in (
+            ("GET", "rules", None, ()),
+            ("PUT", "rules", {}, ("rules_invalid", "version_mismatch")),
+            ("POST", "rules", {}, ("rules_invalid", "version_mismatch")),
+            ("PUT", "rules/<int:position>", {}, ("rules_invalid", "rule_not_found")),
+            ("DELETE", "rules/<int:position>", None, ("rule_not_found",)),
+            ("POST", "reorder", {}, ("invalid_order",)),
+            ("GET", "export", None, ()),
+            ("POST", "import", {}, ("rules_invalid", "version_mismatch")),
+            ("POST", "explain", {}, ("invalid_explain_request", "sso_not_configured")),
+        )
+    },
     ("POST", "/organizations"): Case(
         "caller",
         lambda w, t: ("/api/v1/organizations", {"name": "Another"}),
