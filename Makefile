@@ -7,8 +7,9 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-# Debian packages the tests use (a real third-party IdP for interop): installed when missing.
-SYSTEM_PACKAGES ?= python3-lasso
+# Debian packages the tests use (a real third-party IdP for interop, chromium for the e2e
+# browser tests): installed when missing.
+SYSTEM_PACKAGES ?= python3-lasso chromium
 
 .PHONY: run test lint format venv demo bench clean sysdeps
 

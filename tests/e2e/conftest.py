@@ -1,0 +1,90 @@
+"""A live demo gateway and headless Debian chromium driven by Playwright (never its download)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from gateway.testing.server import LiveGateway
+
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = pathlib.Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+WIDE = {"width": 1280, "height": 900}
+NARROW = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.live)
+            if not CHROMIUM.exists():
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason="/usr/bin/chromium is missing: 'make sysdeps' installs it "
+                        "(apt-get install chromium)"
+                    )
+                )
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo world served live: its URL and the tokens ``gateway init-demo`` printed."""
+    workdir = tmp_path_factory.mktemp("e2e-gateway")
+    server = LiveGateway(f"sqlite:///{workdir / 'gateway.db'}", workdir, demo=True)
+    printed = server.cli("init-demo")
+    tokens = dict(re.findall(r"token \(([^)]+), shown once\): (\S+)", printed))
+    with server:
+        yield {"url": server.url, "tokens": tokens, "server": server}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context at 1280 px wide."""
+    context = browser.new_context(viewport=WIDE)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Any, name: str, *, narrow: bool = True) -> None:
+    """Save the page at 1280 px (and at 390 px) under test-output/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-1280.png"), full_page=True)
+    if narrow:
+        page.set_viewport_size(NARROW)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
+        page.set_viewport_size(WIDE)
+
+
+def sign_in(page: Any, demo: dict[str, Any], token: str = "acme admin") -> None:
+    """Sign in to the console with one of the demo's admin tokens."""
+    page.goto(f"{demo['url']}/console/")
+    page.get_by_label("Admin token").fill(demo["tokens"][token])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/console/accounts")
