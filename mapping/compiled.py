@@ -1,10 +1,11 @@
 """The compiled evaluator: rules indexed by attribute and value, so a sign-in skips most rules.
 
-Each rule gets one *anchor*: an equals, starts_with or contains condition that must hold for
-the rule to match. A sign-in looks its asserted values up in the anchors' indexes, which
-yields the candidate rules; rules without an indexable condition (regex only) are always
-candidates. Candidates are then checked in rule order (skipping the anchor when its hit
-already proves it), and the resolver the reference evaluator uses turns the matches into a
+Each rule gets one *anchor*: a condition that must hold for the rule to match and whose values
+can be looked up (``mapping.index``). A sign-in searches each indexed attribute's framed text
+once, which yields the candidate rules; rules without an anchor are always candidates. The
+candidates are checked in rule order with plain substring tests on the same texts (skipping
+the anchor when its hit already proves it, and every later rule of a first-match category
+once one matched), and the resolver the reference evaluator uses turns the matches into a
 decision.
 """
 
@@ -12,153 +13,59 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .decision import Decision
 from .facts import SEPARATOR, AccountFacts, SignInFacts, UserState
-from .matching import condition_holds
+from .index import KeyIndex, anchor_keys, build_index, needles, proven_by_hit
+from .matching import condition_holds, rule_matches
 from .model import GROUP_KINDS, Condition, Rule, RuleSet, is_group_kind
 from .reference import evaluate_reference
 from .resolve import Matches, owner_decision, resolve
 
-# Substring keys are cut to this length: a value containing the full rule value contains its
-# prefix too, and the cut bounds the nesting of the trie pattern.
-MAX_KEY_LENGTH = 48
-_ANCHOR_RANK = {"equals": 0, "starts_with": 1, "contains": 2}
-_Trie = dict[str, "_Trie"]
+_ANCHOR_RANK = {"equals": 0, "starts_with": 1, "contains": 2, "regex": 3}
+# The framed texts of one attribute key: raw values, raw text, casefolded text.
+_Texts = tuple[tuple[str, ...], str, str]
+
+
+class _Unframable(Exception):
+    """An asserted value holds the separator: this sign-in takes the plain loop."""
 
 
 @dataclass(frozen=True)
-class _SubstringIndex:
-    """Rule values of one attribute found in the asserted text with one regex search loop."""
-
-    pattern: re.Pattern[str]
-    # A match is the longest key found at its position; shorter keys found there are its
-    # prefixes, so each key maps to the rules of itself and of every key that prefixes it.
-    rules_by_match: dict[str, tuple[int, ...]]
-    at_value_start: bool
-    case_sensitive: bool
-
-    def hits(self, folded_text: str, raw_text: str, into: set[int]) -> None:
-        """Add the rules whose anchor value occurs in the text."""
-        text = raw_text if self.case_sensitive else folded_text
-        rules = self.rules_by_match
-        if self.at_value_start:
-            # Matches start at a separator and stop before the next: they cannot overlap.
-            for start in self.pattern.finditer(SEPARATOR + text):
-                into.update(rules[start.group(1)])
-            return
-        search = self.pattern.search
-        m: re.Match[str] | None = search(text)
-        while m is not None:
-            into.update(rules[m.group()])
-            # Restart one character later: keys found at later positions may overlap this one.
-            m = search(text, m.start() + 1)
-
-
-@dataclass(frozen=True)
-class _AttributeIndex:
-    """The anchors that test one attribute key."""
+class _Check:
+    """One condition left to check on a candidate, in the form the framed texts answer."""
 
     key: str
-    equals_folded: dict[str, tuple[int, ...]]
-    equals_raw: dict[str, tuple[int, ...]]
-    substrings: tuple[_SubstringIndex, ...]
+    case_sensitive: bool
+    needles: tuple[str, ...] | None
+    patterns: tuple[re.Pattern[str], ...]
+    condition: Condition
 
-
-@dataclass
-class _Builder:
-    """Anchor values collected per attribute while compiling (mutable only during compile)."""
-
-    equals: dict[bool, dict[str, list[int]]] = field(
-        default_factory=lambda: {False: defaultdict(list), True: defaultdict(list)}
-    )
-    substrings: dict[tuple[bool, bool], dict[str, list[int]]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(list))
-    )
-
-    def add(self, condition: Condition, rule_index: int) -> None:
-        """Register the condition's values as the anchor of rule ``rule_index``."""
-        cs = condition.case_sensitive
-        for value in set(condition.folded_values):
-            if condition.operator == "equals":
-                self.equals[cs][value].append(rule_index)
-            else:
-                key = _substring_key(value)
-                starts = condition.operator == "starts_with"
-                self.substrings[(starts, cs)][key].append(rule_index)
-
-    def build(self, key: str) -> _AttributeIndex:
-        """The frozen index of one attribute."""
-        subs = tuple(
-            _substring_index(values, at_value_start=starts, case_sensitive=cs)
-            for (starts, cs), values in sorted(self.substrings.items())
-        )
-        return _AttributeIndex(
-            key,
-            {v: tuple(ids) for v, ids in self.equals[False].items()},
-            {v: tuple(ids) for v, ids in self.equals[True].items()},
-            subs,
+    @classmethod
+    def of(cls, condition: Condition) -> _Check:
+        """The check of one condition."""
+        return cls(
+            condition.attribute,
+            condition.case_sensitive,
+            needles(condition),
+            condition.patterns,
+            condition,
         )
 
 
-def _substring_key(value: str) -> str:
-    return value.split(SEPARATOR, 1)[0][:MAX_KEY_LENGTH]
+def _anchor(rule: Rule) -> tuple[Condition, tuple[str, ...]] | None:
+    keyed = [(c, anchor_keys(c)) for c in rule.conditions]
+    usable = [(c, keys) for c, keys in keyed if keys is not None]
+    best = min(usable, key=lambda ck: _ANCHOR_RANK[ck[0].operator], default=None)
+    return best
 
 
-def _anchor(rule: Rule) -> Condition | None:
-    indexable = [
-        c
-        for c in rule.conditions
-        if c.operator in _ANCHOR_RANK
-        and (c.operator == "equals" or all(_substring_key(v) for v in c.folded_values))
-    ]
-    return min(indexable, key=lambda c: _ANCHOR_RANK[c.operator], default=None)
-
-
-def _proven_by_hit(anchor: Condition) -> bool:
-    """Whether an index hit on this anchor means the condition holds (no false positives).
-
-    Equals hits are exact; contains hits are exact unless a key was cut; starts_with hits are
-    not, since a separator inside an asserted value also looks like a value start.
-    """
-    if anchor.operator == "equals":
-        return True
-    return anchor.operator == "contains" and all(
-        _substring_key(v) == v for v in anchor.folded_values
-    )
-
-
-def _trie_pattern(keys: list[str]) -> str:
-    trie: _Trie = {}
-    for key in keys:
-        node = trie
-        for char in key:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _node_pattern(trie)
-
-
-def _node_pattern(node: _Trie) -> str:
-    branches = [re.escape(c) + _node_pattern(child) for c, child in sorted(node.items()) if c]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    # Greedy: the longest key at a position wins, the shorter ones are recovered as prefixes.
-    return f"(?:{body})?" if "" in node else body
-
-
-def _substring_index(
-    values: dict[str, list[int]], *, at_value_start: bool, case_sensitive: bool
-) -> _SubstringIndex:
-    keys = sorted(values)
-    trie = _trie_pattern(keys)
-    pattern = re.compile(f"{re.escape(SEPARATOR)}({trie})" if at_value_start else trie)
-    rules_by_match = {
-        key: tuple(sorted({i for n in range(1, len(key) + 1) for i in values.get(key[:n], ())}))
-        for key in keys
-    }
-    return _SubstringIndex(pattern, rules_by_match, at_value_start, case_sensitive)
+def _frame(values: tuple[str, ...]) -> str:
+    text = SEPARATOR + SEPARATOR.join(values) + SEPARATOR
+    if text.count(SEPARATOR) != len(values) + 1:
+        raise _Unframable
+    return text
 
 
 class CompiledRules:
@@ -167,36 +74,50 @@ class CompiledRules:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.version = ruleset.version
-        builders: dict[str, _Builder] = defaultdict(_Builder)
+        keys: dict[tuple[str, bool], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         always: list[int] = []
-        to_check: list[tuple[Condition, ...]] = []
+        to_check: list[tuple[_Check, ...]] = []
         for index, rule in enumerate(ruleset.rules):
             anchor = _anchor(rule)
             if anchor is None:
                 always.append(index)
             else:
-                builders[anchor.attribute].add(anchor, index)
+                condition, anchor_values = anchor
+                for key in set(anchor_values):
+                    keys[(condition.attribute, condition.case_sensitive)][key].append(index)
             # A hit on an exact anchor proves that condition: only the others need checking.
-            exact = anchor is not None and _proven_by_hit(anchor)
-            to_check.append(tuple(c for c in rule.conditions if not (exact and c is anchor)))
-        self._indexes = tuple(b.build(key) for key, b in builders.items())
-        self._always = frozenset(always)
+            proven = anchor[0] if anchor is not None and proven_by_hit(anchor[0]) else None
+            to_check.append(tuple(_Check.of(c) for c in rule.conditions if c is not proven))
+        plan: dict[str, list[KeyIndex | None]] = defaultdict(lambda: [None, None])
+        for (attribute, case_sensitive), rules_by_key in keys.items():
+            plan[attribute][case_sensitive] = build_index(rules_by_key)
+        self._plan = tuple((key, raw, folded) for key, (folded, raw) in plan.items())
+        self._always = tuple(always)
         self._to_check = tuple(to_check)
+        self._categories = tuple(rule.category for rule in ruleset.rules)
 
     def candidates(self, facts: SignInFacts) -> list[int]:
         """The 0-based indexes, in order, of the rules that may match this sign-in."""
+        try:
+            return sorted(self._candidates(facts, {}))
+        except _Unframable:
+            return list(range(len(self.ruleset.rules)))
+
+    def _candidates(self, facts: SignInFacts, texts: dict[str, _Texts | None]) -> set[int]:
         found = set(self._always)
-        for index in self._indexes:
-            view = facts.view(index.key)
-            if not view.raw:
+        for key, raw_index, folded_index in self._plan:
+            values = facts.values(key)
+            if not values:
+                texts[key] = None
                 continue
-            for value in index.equals_folded.keys() & view.folded_set:
-                found.update(index.equals_folded[value])
-            for value in index.equals_raw.keys() & view.raw_set:
-                found.update(index.equals_raw[value])
-            for substrings in index.substrings:
-                substrings.hits(view.folded_text, view.raw_text, found)
-        return sorted(found)
+            raw = _frame(values)
+            folded = raw.casefold()
+            texts[key] = (values, raw, folded)
+            if raw_index is not None:
+                raw_index.hits(raw, found)
+            if folded_index is not None:
+                folded_index.hits(folded, found)
+        return found
 
     def evaluate(
         self,
@@ -212,26 +133,65 @@ class CompiledRules:
             return evaluate_reference(self.ruleset, facts, user, account)
         if user.is_owner:
             return owner_decision(user, None)
-        return resolve(self.ruleset, self._matches(facts, account), user, account)
+        try:
+            matches = self._matches(facts, account)
+        except _Unframable:
+            matches = self._matches_unindexed(facts, account)
+        return resolve(self.ruleset, matches, user, account)
 
     def _matches(self, facts: SignInFacts, account: AccountFacts) -> Matches:
-        rules = self.ruleset.rules
+        texts: dict[str, _Texts | None] = {}
+        categories, to_check = self._categories, self._to_check
+        first: dict[str, int] = {}
+        groups: dict[str, list[int]] = {}
+        skip = set() if account.routes_sub_accounts else {"sub_account"}
+        for index in sorted(self._candidates(facts, texts)):
+            category = categories[index]
+            if category in first or category in skip:
+                continue
+            if not all(_holds(check, facts, texts) for check in to_check[index]):
+                continue
+            if is_group_kind(category):
+                groups.setdefault(category, []).append(index)
+            else:
+                first[category] = index
+        return Matches(first, {kind: tuple(v) for kind, v in groups.items()})
+
+    def _matches_unindexed(self, facts: SignInFacts, account: AccountFacts) -> Matches:
         first: dict[str, int] = {}
         groups: dict[str, list[int]] = {kind: [] for kind in GROUP_KINDS}
-        for index in self.candidates(facts):
-            rule = rules[index]
+        for index, rule in enumerate(self.ruleset.rules):
             category = rule.category
-            if category in first:
+            if category in first or (category == "sub_account" and not account.routes_sub_accounts):
                 continue
-            if category == "sub_account" and not account.routes_sub_accounts:
-                continue
-            if not all(condition_holds(c, facts) for c in self._to_check[index]):
+            if not rule_matches(rule, facts):
                 continue
             if is_group_kind(category):
                 groups[category].append(index)
             else:
                 first[category] = index
         return Matches(first, {kind: tuple(v) for kind, v in groups.items() if v})
+
+
+def _holds(check: _Check, facts: SignInFacts, texts: dict[str, _Texts | None]) -> bool:
+    key = check.key
+    if key in texts:
+        framed = texts[key]
+    else:
+        values = facts.values(key)
+        framed = texts[key] = None
+        if values:
+            raw = _frame(values)
+            framed = texts[key] = (values, raw, raw.casefold())
+    if framed is None:
+        return False
+    found = check.needles
+    if found is None:
+        if check.patterns:
+            return any(p.fullmatch(v) for p in check.patterns for v in framed[0])
+        return condition_holds(check.condition, facts)
+    text = framed[1] if check.case_sensitive else framed[2]
+    return any(n in text for n in found)
 
 
 def compile_rules(ruleset: RuleSet) -> CompiledRules:

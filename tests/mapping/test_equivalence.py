@@ -20,12 +20,15 @@ from mapping import (
 )
 
 # Few, short tokens so that values collide, prefix and contain each other and differ only by
-# case; the separator and ß exercise the joined-text search and casefold paths.
-TOKENS = ["a", "A", "ab", "aB", "abb", "b", "ba", "ß", "ss", "SS", "a\x00", "-"]
+# case; the separator and ß exercise the joined-text search and casefold paths, the i's the
+# regex literals that case-insensitive matching and casefold disagree on.
+TOKENS = ["a", "A", "ab", "aB", "abb", "b", "ba", "ß", "ss", "SS", "a\x00", "-", "İ", "ı", "I"]
 TEXT = st.sampled_from(TOKENS) | st.text(alphabet="abAB-ß\x00", min_size=1, max_size=4)
 ASSERTED = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=3).map("".join) | TEXT
 NAMES = st.sampled_from(["m", "n", "M"])
-PATTERNS = st.sampled_from(["a.*", "[ab]+", "A", "(a|b)b?", "ss", ".*-.*", "a\x00b"])
+PATTERNS = st.sampled_from(
+    ["a.*", "[ab]+", "A", "(a|b)b?", "ss", ".*-.*", "a\x00b", "ab*", "Ba.*", "i.*", "ab+"]
+)
 RESULTS = {
     "license": st.sampled_from(sorted(LICENSE_TYPES)),
     "addon:webinar": st.booleans(),

@@ -1,0 +1,142 @@
+"""The compiled evaluator's value index: edge cases where an index could miss or invent a match."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from mapping import (
+    AccountFacts,
+    Condition,
+    Decision,
+    Rule,
+    RuleSet,
+    SignInFacts,
+    UserState,
+    compile_rules,
+    evaluate_reference,
+)
+from mapping.index import IGNORECASE_SAFE, regex_literal
+
+
+def decide_both(ruleset: RuleSet, values: list[str]) -> tuple[Decision, Decision]:
+    facts = SignInFacts.of({"m": values})
+    user, account = UserState(), AccountFacts()
+    return (
+        compile_rules(ruleset).evaluate(facts, user, account),
+        evaluate_reference(ruleset, facts, user, account),
+    )
+
+
+def licensed_when(operator: str, *values: str, case_sensitive: bool = False) -> RuleSet:
+    condition = Condition("m", values, operator, case_sensitive)  # type: ignore[arg-type]
+    return RuleSet((Rule("license", (condition,), "Licensed"),))
+
+
+def licensed(ruleset: RuleSet, values: list[str]) -> bool:
+    compiled, reference = decide_both(ruleset, values)
+    assert compiled == reference
+    return reference.license_type == "Licensed"
+
+
+def test_contains_values_overlapping_and_nested_are_each_found() -> None:
+    ruleset = RuleSet(
+        tuple(
+            Rule(category, (Condition("m", (value,)),), result)
+            for category, value, result in [
+                ("license", "abc", "Licensed"),
+                ("role", "bcd", "Admin"),
+                ("recording_location", "b", "EU"),
+            ]
+        )
+    )
+    compiled, reference = decide_both(ruleset, ["xabcdx"])
+    assert compiled == reference
+    assert (reference.license_type, reference.role, reference.recording_location) == (
+        "Licensed",
+        "Admin",
+        "EU",
+    )
+
+
+def test_contains_value_never_matches_across_two_asserted_values() -> None:
+    assert not licensed(licensed_when("contains", "ab"), ["xa", "bx"])
+
+
+def test_equals_and_starts_with_anchors_fold_case_with_casefold() -> None:
+    assert licensed(licensed_when("equals", "strasse"), ["STRAßE"])
+    assert licensed(licensed_when("starts_with", "STRASS"), ["straße-1"])
+    assert not licensed(licensed_when("equals", "strasse", case_sensitive=True), ["STRAßE"])
+
+
+def test_unicode_values_are_indexed_character_for_character() -> None:
+    assert licensed(licensed_when("contains", "Ümlaut"), ["cn=ümlaut,ou=日本"])
+    assert licensed(licensed_when("starts_with", "日本"), ["日本語"])
+    assert not licensed(licensed_when("equals", "日本"), ["日本語"])
+
+
+def test_equals_of_an_empty_value_matches_only_an_empty_asserted_value() -> None:
+    assert licensed(licensed_when("equals", ""), ["x", ""])
+    assert not licensed(licensed_when("equals", ""), ["x"])
+
+
+def test_asserted_value_holding_the_separator_decides_as_the_reference() -> None:
+    assert licensed(licensed_when("equals", "b"), ["a\x00b"]) is False
+    assert licensed(licensed_when("contains", "a\x00b"), ["xa\x00by"])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "case_sensitive", "literal"),
+    [
+        (r"cn=grp-\d+,ou=.*", True, "cn=grp-"),
+        (r"Cn=Grp-\d+", False, "cn=grp-"),
+        ("abc+", True, "abc"),
+        ("abc*", True, "ab"),
+        ("abc?d", True, "ab"),
+        ("ab{2}", True, "a"),
+        ("a|b", True, None),
+        ("ab(c|d)", True, None),
+        ("^ab", True, None),
+        ("(?i)ab", True, None),
+        (".*ab", True, None),
+        ("Admin.*", False, "adm"),
+        ("日本.*", True, "日本"),
+        ("日本.*", False, None),
+    ],
+)
+def test_regex_literal_is_a_prefix_every_full_match_starts_with(
+    pattern: str, case_sensitive: bool, literal: str | None
+) -> None:
+    compiled = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+    assert regex_literal(compiled) == literal
+
+
+def test_regex_rule_with_a_literal_is_indexed_and_still_fully_checked() -> None:
+    ruleset = licensed_when("regex", r"cn=grp-\d+", case_sensitive=True)
+    assert compile_rules(ruleset).candidates(SignInFacts.of({"m": ["ou=x"]})) == []
+    assert licensed(ruleset, ["cn=grp-12"])
+    assert not licensed(ruleset, ["cn=grp-12x"])
+    assert not licensed(ruleset, ["CN=grp-12"])
+
+
+def test_regex_rule_without_a_literal_is_always_a_candidate() -> None:
+    ruleset = licensed_when("regex", r".*grp-\d+")
+    assert compile_rules(ruleset).candidates(SignInFacts.of({"m": ["ou=x"]})) == [0]
+    assert licensed(ruleset, ["cn=GRP-1"])
+
+
+def test_case_insensitive_regex_literal_stops_before_an_i() -> None:
+    # re.IGNORECASE lets i match the dotted capital İ, which casefolds to two characters.
+    assert licensed(licensed_when("regex", "admin.*"), ["ADMİN-1"])
+    assert licensed(licensed_when("regex", "Kelvin"), ["\u212aELVIN"])
+
+
+def test_characters_deemed_ignorecase_safe_match_only_what_casefolds_alike() -> None:
+    everything = "".join(
+        chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000 and c != 10
+    )
+    for char in sorted(IGNORECASE_SAFE):
+        matched = re.findall(re.escape(char), everything, re.IGNORECASE)
+        assert {m for m in matched if m.casefold() != char.casefold()} == set(), char
