@@ -20,13 +20,12 @@ def _render_error(error: GatewayError) -> Response:
 
 def init_app(app: Flask) -> None:
     """Mount the console and its HTML error pages."""
-    from gateway.console import (  # noqa: F401  (registers the routes)
-        accounts_pages,
-        mapping_pages,
-        people_pages,
-        report_pages,
-        sso_pages,
-    )
+    # Importing the page modules registers their routes on the blueprint.
+    import gateway.console.accounts_pages
+    import gateway.console.mapping_pages
+    import gateway.console.people_pages
+    import gateway.console.report_pages
+    import gateway.console.sso_pages  # noqa: F401
 
     app.extensions.setdefault("gateway.error_renderers", {})["console"] = _render_error
     app.register_blueprint(blueprint)

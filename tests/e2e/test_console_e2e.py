@@ -167,4 +167,5 @@ def test_a_master_manages_a_sub_account_and_returns(page, demo):
     page.get_by_role("button", name="Return to Acme").click()
     expect(page.get_by_test_id("acting-account")).to_have_text("Acme")
     audit_row(page, demo, "console.manage")
+    page.goto(f"{demo['url']}/console/audit?include_sub_accounts=on")
     screenshot(page, "06-audit-log")
