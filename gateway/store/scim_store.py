@@ -11,7 +11,6 @@ ETags follow the ``groups``/``members`` attributes. Group names are unique per a
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +20,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.store import schema
 from gateway.store.base import aware, new_id
-from gateway.store.errors import Conflict, LicensePoolExhausted, NotFound, VersionMismatch
-from gateway.store.pools import seat_kinds_of
+from gateway.store.bulk_users import BulkUsersMixin
+from gateway.store.errors import Conflict, NotFound, VersionMismatch
 from gateway.store.records import User
-from gateway.store.users import UsersMixin, check_user_values, user_from_row
+from gateway.store.users import user_from_row
 
 U = schema.users
 G = schema.groups
@@ -71,7 +70,7 @@ class Found:
     items: tuple[Any, ...]
 
 
-class ScimStoreMixin(UsersMixin):
+class ScimStoreMixin(BulkUsersMixin):
     """Searches, SCIM groups and bulk user loads."""
 
     def search_users(
@@ -322,104 +321,6 @@ class ScimStoreMixin(UsersMixin):
                 G.update()
                 .where(G.c.id.in_(group_ids))
                 .values(version=G.c.version + 1, updated_at=now)
-            )
-
-    def bulk_create_users(
-        self,
-        account_id: int,
-        rows: Sequence[Mapping[str, Any]],
-        *,
-        actor: str,
-        source: str = "scim",
-    ) -> list[str]:
-        """Insert many users in one transaction, taking their seats in aggregate.
-
-        Each row holds ``email`` and user fields. Raises BadRequest, Conflict ``email_taken``,
-        LicensePoolExhausted (nothing is inserted then).
-        """
-        with self.transaction() as conn:
-            account = self._get_account(conn, account_id)
-            now = self.clock.now()
-            values = [
-                self._bulk_row(account_id, account.default_license_type, r, source, now)
-                for r in rows
-            ]
-            self._check_emails_free(conn, [v["email_key"] for v in values])
-            seats = Counter(
-                k for v in values for k in seat_kinds_of(v["license_type"], v["addons"])
-            )
-            for kind, count in sorted(seats.items()):
-                self._take_seats(conn, account_id, kind, count)
-            for start in range(0, len(values), 1000):
-                conn.execute(U.insert(), values[start : start + 1000])
-            self.audit(
-                conn,
-                actor=actor,
-                account_id=account_id,
-                action="user.bulk_create",
-                after={"count": len(values)},
-            )
-            return [v["id"] for v in values]
-
-    @staticmethod
-    def _bulk_row(
-        account_id: int, default_license: str, row: Mapping[str, Any], source: str, now: Any
-    ) -> dict[str, Any]:
-        base: dict[str, Any] = {
-            "status": "active",
-            "license_type": default_license,
-            "addons": [],
-            "profile": {},
-            "email_type": "work",
-            "external_id": None,
-            "first_name": None,
-            "last_name": None,
-            "display_name": None,
-            "employee_id": None,
-            "login_type": "work_email",
-            "role": "Member",
-            "vip": False,
-            "has_upcoming_meetings": False,
-        }
-        values = check_user_values({**base, **row})
-        values.update(
-            id=new_id(),
-            account_id=account_id,
-            source=source,
-            created_at=now,
-            updated_at=now,
-            version=1,
-        )
-        return values
-
-    def _check_emails_free(self, conn: sa.Connection, keys: list[str]) -> None:
-        duplicates = [k for k, n in Counter(keys).items() if n > 1]
-        for start in range(0, len(keys), 1000):
-            chunk = keys[start : start + 1000]
-            duplicates += conn.execute(
-                sa.select(U.c.email).where(U.c.email_key.in_(chunk))
-            ).scalars()
-        if duplicates:
-            raise Conflict(
-                f"The email '{duplicates[0]}' already belongs to a user of this service.",
-                code="email_taken",
-            )
-
-    def _take_seats(self, conn: sa.Connection, account_id: int, kind: str, count: int) -> None:
-        self._ensure_pool(conn, account_id, kind)
-        stmt = (
-            P.update()
-            .where(P.c.account_id == account_id, P.c.seat_kind == kind)
-            .values(used=P.c.used + count)
-        )
-        if self.guarded(conn, stmt) is not None:
-            pool = self._pool(conn, account_id, kind)
-            raise LicensePoolExhausted(
-                f"{count} {kind} seats are needed but {pool.remaining} are left in this account "
-                f"({pool.capacity} in the plan, {pool.used} used, {pool.delegated} delegated).",
-                seat_kind=kind,
-                capacity=pool.capacity,
-                used=pool.used,
             )
 
 
