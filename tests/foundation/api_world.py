@@ -46,7 +46,11 @@ class World:
         token = secret if secret is not None else (self.tokens[role] if role else None)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        return self.client.open(url, method=method, headers=headers, **kw)
+        response = self.client.open(url, method=method, headers=headers, **kw)
+        # Read streamed bodies whole and close them, so no request context outlives its call.
+        response.get_data()
+        response.close()
+        return response
 
     def new_joiner_token(self) -> str:
         """The admin token of a fresh standalone account, to consent to joining an organization."""
