@@ -13,13 +13,21 @@ from .model import GROUP_KINDS, fold
 SEPARATOR = "\x00"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Attribute:
     """One asserted SAML attribute: its Name, optional FriendlyName and values."""
 
     name: str
     values: tuple[str, ...]
     friendly_name: str | None = None
+
+    def __init__(self, name: str, values: tuple[str, ...], friendly_name: str | None = None):
+        # Written straight into __dict__: a sign-in builds one per asserted attribute, and
+        # the frozen dataclass's generated __init__ (object.__setattr__ per field) is slower.
+        fields = self.__dict__
+        fields["name"] = name
+        fields["values"] = values
+        fields["friendly_name"] = friendly_name
 
 
 class AttributeView(NamedTuple):
@@ -59,12 +67,16 @@ class SignInFacts:
 
     def __post_init__(self) -> None:
         by_key = self._by_key
+        get = by_key.get
         for attribute in self.attributes:
-            keys = {attribute.name}
-            if attribute.friendly_name:
-                keys.add(attribute.friendly_name)
-            for key in keys:
-                by_key[key] = by_key.get(key, ()) + tuple(attribute.values)
+            name, values, friendly = attribute.name, attribute.values, attribute.friendly_name
+            if type(values) is not tuple:
+                values = tuple(values)
+            pooled = get(name)
+            by_key[name] = values if pooled is None else pooled + values
+            if friendly and friendly != name:
+                pooled = get(friendly)
+                by_key[friendly] = values if pooled is None else pooled + values
 
     @classmethod
     def of(cls, attributes: Mapping[str, Iterable[str] | str]) -> SignInFacts:
