@@ -1,4 +1,4 @@
-"""The OpenAPI document follows the routes; the dashboard and the CLI's account and token commands."""
+"""The OpenAPI document follows the routes; dashboards; the CLI account and token commands."""
 
 from __future__ import annotations
 
