@@ -19,12 +19,16 @@ SECTION = "SAML ACS over HTTP"
 TARGET_RATIO = 40
 
 
-def seed(env: dict[str, str]) -> None:
-    """Migrate and create the demo world, Acme's SSO trusting the demo IdP the server sees."""
+def seed_demo(env: dict[str, str]) -> dict[str, str]:
+    """Migrate and create the demo world, Acme's SSO trusting the demo IdP the server sees.
+
+    Returns the demo's token secrets by label, and Acme's account id as ``id``.
+    """
     config = GatewayConfig.from_env(env)
     store = SqlStore.from_url(config.database_url)
     try:
-        init_demo(store, config)
+        world = init_demo(store, config)
+        return {**world.tokens, "id": str(store.find_account("acme").id)}
     finally:
         store.dispose()
 
@@ -39,10 +43,10 @@ def pysaml2_anchor(quick: bool) -> tuple[Spread, str]:
 
 def load(backend: str, workers: int, quick: bool) -> tuple[dict[str, object], str]:
     """Start a gateway on a fresh database and drive it with the load generator."""
-    users, rounds, batch = (100, 3, 150) if quick else (400, 5, 400)
+    users, rounds, batch = (60, 3, 100) if quick else (400, 5, 400)
     port = free_port()
     with fresh_database(backend, f"acs-{workers}w") as url:
-        seed(gateway_env(url, port))
+        seed_demo(gateway_env(url, port))
         with gateway_server(url, workers, port) as server:
             argv = [sys.executable, "bench/acs_load.py", "--users", str(users)]
             argv += ["--rounds", str(rounds), "--batch", str(batch)]

@@ -1,11 +1,236 @@
-"""SCIM workloads (placeholder until gateway/scim/service.py lands)."""
+"""SCIM over HTTP: the gateway (one gunicorn worker, persisting) vs scim2-server 0.8.3 (memory).
+
+Creates, ``userName eq`` lookups and pages of 100 at the same population on both; then, on the
+gateway only, the same lookups and pages at 100,000 and 1,000,000 users loaded through the
+store's bulk path (cost should stay flat: the anchor is the gateway's own figure at the small
+population); and a /Bulk import with the server's peak memory.
+"""
 
 from __future__ import annotations
 
-from harness import Figure, log
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from acs_workload import seed_demo
+from anchors import BENCH_VENV
+from backends import Server, fresh_database, gateway_env, gateway_server
+from harness import VAR, Figure, Spread, command_line, free_port, log, run_json, wait_for_http
+
+from gateway.store.sql import SqlStore
+
+SECTION = "SCIM over HTTP"
+TARGETS = {"creates": 3.0, "lookups": 3.0, "pages": 20.0}
+BULK_TARGET_S = 60.0
+BULK_TARGET_MB = 300.0
+LOAD_CHUNK = 20_000
+
+
+@contextmanager
+def scim2_server() -> Iterator[str]:
+    """scim2-server 0.8.3 from the bench environment, in memory; yields its SCIM base URL."""
+    port = free_port()
+    argv = [str(BENCH_VENV / "bin" / "scim2-server"), "--port", str(port)]
+    process = subprocess.Popen(  # noqa: S603  # the harness's own command
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_http(port, "/v2/ServiceProviderConfig")
+        yield f"http://127.0.0.1:{port}/v2"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def load_argv(base: str, token: str | None, *options: str) -> list[str]:
+    """The load generator's command line."""
+    argv = [sys.executable, "bench/scim_load.py", "--base", base]
+    return argv + (["--token", token] if token else []) + list(options)
+
+
+def worker_peak_mb(server: Server) -> float:
+    """Peak resident memory (VmHWM) of the gunicorn worker serving ``server``."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks)
+
+
+def bulk_load(database_url: str, account_id: int, prefix: str, start: int, stop: int) -> float:
+    """Insert users ``start`` .. ``stop - 1`` with the store's bulk path; seconds taken."""
+    store = SqlStore.from_url(database_url, migrate=False)
+    began = time.perf_counter()
+    try:
+        for first in range(start, stop, LOAD_CHUNK):
+            rows = [
+                {"email": f"{prefix}-{i}@acme.test", "first_name": f"Given{i}"}
+                for i in range(first, min(first + LOAD_CHUNK, stop))
+            ]
+            store.bulk_create_users(account_id, rows, actor="bench", source="bench")
+    finally:
+        store.dispose()
+    return time.perf_counter() - began
+
+
+def comparison(quick: bool) -> dict[str, Any]:
+    """The shared workload's sizes: creates, lookups, pages."""
+    users, lookups, pages = (300, 100, 30) if quick else (5000, 1000, 300)
+    return {
+        "users": users,
+        "options": [
+            *("--creates", str(users), "--lookups", str(lookups), "--pages", str(pages)),
+            *("--rounds", "5", "--deadline", "100" if quick else "400"),
+        ],
+    }
+
+
+def anchor_run(quick: bool) -> tuple[dict[str, list[float]], str]:
+    """scim2-server on the shared workload."""
+    with scim2_server() as base:
+        argv = load_argv(base, None, *comparison(quick)["options"], "--prefix", "anchor")
+        log(f"SCIM anchor: scim2-server 0.8.3 in memory ({comparison(quick)['users']} users)")
+        return run_json(argv, VAR / "scim-anchor.json"), command_line(argv)
+
+
+def shared_figures(
+    backend: str,
+    ours: dict[str, list[float]],
+    theirs: dict[str, list[float]],
+    quick: bool,
+    command: str,
+    anchor_command: str,
+) -> list[Figure]:
+    """Creates, lookups and pages against scim2-server."""
+    users = comparison(quick)["users"]
+    figures = []
+    for phase, target in TARGETS.items():
+        value, anchor = Spread.of(ours[phase]), Spread.of(theirs[phase])
+        figures.append(
+            Figure(
+                SECTION,
+                f"{backend}: {phase} at {users:,} users",
+                "requests/s",
+                value,
+                command,
+                anchor_name=f"scim2-server 0.8.3 in memory ({anchor_command})",
+                anchor=anchor,
+                target=f"≥ {target:.0f}× scim2-server",
+                met=value.median >= target * anchor.median,
+                note="one client connection, sequential requests; gateway: 1 gunicorn worker",
+            )
+        )
+    return figures
+
+
+def at_scale(
+    backend: str,
+    url: str,
+    server: Server,
+    token: str,
+    small: dict[str, list[float]],
+    known: int,
+    sizes: tuple[int, ...],
+) -> list[Figure]:
+    """Lookups and pages at each larger population, against the small-population figure."""
+    figures = []
+    account_id = int(server.env["BENCH_ACCOUNT_ID"])
+    loading_rate = float("inf")
+    for size in sizes:
+        if loading_rate * 120 < size - known:
+            log(f"SCIM {backend}: loading {size:,} users would take over two minutes, skipped")
+            continue
+        seconds = bulk_load(url, account_id, "gw", known, size)
+        loading_rate = (size - known) / seconds
+        known = size
+        log(f"SCIM {backend}: {size:,} users (bulk load {seconds:.0f} s)")
+        argv = load_argv(f"{server.base}/scim/v2", token, "--prefix", "gw", "--known", str(size))
+        argv += ["--lookups", "300", "--pages", "100", "--rounds", "5", "--deadline", "200"]
+        result = run_json(argv, VAR / f"scim-{backend}-{size}.json", env=server.env)
+        for phase in ("lookups", "pages"):
+            value = Spread.of(result[phase])
+            figures.append(
+                Figure(
+                    SECTION,
+                    f"{backend}: {phase} at {size:,} users",
+                    "requests/s",
+                    value,
+                    command_line(argv),
+                    anchor_name="the gateway's own rate at the small population (flat = 1.0×)",
+                    anchor=Spread.of(small[phase]),
+                    target="≥ 0.67× (within 1.5× the small-population latency)",
+                    met=value.median >= Spread.of(small[phase]).median / 1.5,
+                    note=f"loaded with SqlStore.bulk_create_users in {seconds:.0f} s",
+                )
+            )
+    return figures
+
+
+def bulk_import(backend: str, quick: bool) -> Figure:
+    """/Bulk import into a fresh gateway; wall time and the worker's peak memory."""
+    count, deadline = (1_000, 20) if quick else (100_000, 150)
+    port = free_port()
+    with fresh_database(backend, "scim-bulk") as url:
+        token = seed_demo(gateway_env(url, port))["acme scim"]
+        with gateway_server(url, 1, port) as server:
+            argv = load_argv(f"{server.base}/scim/v2", token, "--bulk", str(count))
+            argv += ["--deadline", str(deadline)]
+            log(f"SCIM {backend}: /Bulk import of {count:,} users")
+            result = run_json(argv, VAR / f"scim-bulk-{backend}.json", env=server.env)
+            peak = worker_peak_mb(server)
+    imported, seconds = result["bulk_imported"], result["bulk_seconds"]
+    projected = seconds * 100_000 / imported
+    stopped = "" if imported == count else f"; stopped by the time bound after {imported:,}"
+    return Figure(
+        SECTION,
+        f"{backend}: /Bulk import, time for 100,000 users (1,000 operations a request)",
+        "s",
+        Spread(projected, projected, projected, 1),
+        command_line(argv),
+        better="lower",
+        target=f"< {BULK_TARGET_S:.0f} s and < {BULK_TARGET_MB:.0f} MB",
+        met=projected < BULK_TARGET_S and peak < BULK_TARGET_MB and imported == 100_000,
+        note=(
+            f"{imported:,} users imported in {seconds:.0f} s ({imported / seconds:,.0f} users/s)"
+            f"{stopped}; 100,000 projected linearly when fewer; server worker peak RSS "
+            f"(VmHWM) {peak:.0f} MB"
+        ),
+    )
 
 
 def run(quick: bool, backends: tuple[str, ...]) -> list[Figure]:
-    """No SCIM figures yet."""
-    log("SCIM: the service is not in the tree yet, skipped")
-    return []
+    """The anchor once, then every backend."""
+    theirs, anchor_command = anchor_run(quick)
+    figures: list[Figure] = []
+    shared = comparison(quick)
+    for backend in backends:
+        port = free_port()
+        with fresh_database(backend, "scim") as url:
+            env = gateway_env(url, port)
+            world = seed_demo(env)
+            with gateway_server(url, 1, port, extra_env={"BENCH_ACCOUNT_ID": world["id"]}) as srv:
+                log(f"SCIM {backend}: the shared workload")
+                argv = load_argv(f"{srv.base}/scim/v2", world["acme scim"], *shared["options"])
+                argv += ["--prefix", "gw"]
+                ours = run_json(argv, VAR / f"scim-{backend}.json", env=srv.env)
+                figures += shared_figures(
+                    backend, ours, theirs, quick, command_line(argv), anchor_command
+                )
+                if not quick:
+                    figures += at_scale(
+                        backend,
+                        url,
+                        srv,
+                        world["acme scim"],
+                        ours,
+                        shared["users"],
+                        (100_000, 1_000_000),
+                    )
+        figures.append(bulk_import(backend, quick))
+    return figures
