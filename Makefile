@@ -47,8 +47,9 @@ sysdeps:
 test: lint sysdeps
 	$(BIN)/pytest
 
+# Not part of `make test`: anchors go to var/bench-venv; `make bench QUICK=1` runs the short mode.
 bench: venv
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

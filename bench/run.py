@@ -82,7 +82,7 @@ def main() -> None:
     elapsed = time.monotonic() - started
     context = {
         "mode": plan.scale,
-        "command": "make bench" + (" BENCH_ARGS=--quick" if args.quick else ""),
+        "command": "make bench" + (" QUICK=1" if args.quick else ""),
         "elapsed_s": round(elapsed),
         "machine": f"{platform.machine()}, {report.cpu_count()} cores, {report.cpu_model()}",
         "python": platform.python_version(),
