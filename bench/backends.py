@@ -100,7 +100,12 @@ def gateway_server(
             stderr=errors,
         )
         try:
-            wait_for_http(port)
+            try:
+                wait_for_http(port, process=process)
+            except RuntimeError as e:
+                errors.flush()
+                tail = (VAR / f"server-{port}.log").read_text().strip().splitlines()[-3:]
+                raise RuntimeError(f"{e}: {' / '.join(tail)}") from e
             log(f"gateway on port {port} with {workers} worker(s)")
             yield Server(port, process.pid, env)
         finally:

@@ -117,12 +117,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_http(port: int, path: str = "/healthz", timeout: float = 30.0) -> None:
-    """Wait until ``GET path`` answers on loopback; raises TimeoutError."""
+def wait_for_http(
+    port: int,
+    path: str = "/healthz",
+    timeout: float = 30.0,
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
+    """Wait until ``GET path`` answers on loopback.
+
+    Raises TimeoutError, or RuntimeError as soon as ``process`` (the server) has exited.
+    """
     import http.client
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server for port {port} exited with {process.returncode}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", path)

@@ -39,7 +39,7 @@ def scim2_server() -> Iterator[str]:
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        wait_for_http(port, "/v2/ServiceProviderConfig")
+        wait_for_http(port, "/v2/ServiceProviderConfig", process=process)
         yield f"http://127.0.0.1:{port}/v2"
     finally:
         process.terminate()

@@ -86,14 +86,19 @@ class SsoService:
         host_base: str | None = None,
         *,
         config: SamlConfig | None = None,
+        sp: SpSettings | None = None,
     ) -> VerifiedAssertion:
-        """Verify a response for this account; refusals are audited and raised (SamlError)."""
+        """Verify a response for this account; refusals are audited and raised (SamlError).
+
+        ``config`` and ``sp`` save their reads when the caller has them already.
+        """
         config = config or self.saml_config(account)
+        sp = sp or self.sp(account, host_base)
         try:
             return verify_response(
                 saml_response,
                 trust=config.trust(),
-                sp=self.sp(account, host_base).identity(),
+                sp=sp.identity(),
                 clock=self.clock,
                 max_bytes=self.config.saml_max_bytes,
                 is_outstanding_request=lambda rid: self.store.take_request(rid, account.id),
@@ -120,7 +125,9 @@ class SsoService:
         explain: bool = True,
     ) -> SignInResult:
         """Verify, map and provision: the whole ACS."""
-        config = self.saml_config(account)
-        assertion = self.verify(account, saml_response, host_base, config=config)
+        with self.store.transaction():  # one read of the account's SAML state, not two
+            config = self.saml_config(account)
+            sp = self.sp(account, host_base)
+        assertion = self.verify(account, saml_response, host_base, config=config, sp=sp)
         service = SignInService(self.store, self.rules, self.activation)
         return service.apply(account, config, assertion, explain=explain)
