@@ -1,17 +1,23 @@
-"""The demo IdP: personas signed by the test IdP and posted to an account's ACS (demo mode)."""
+"""The demo IdP (demo mode): personas signed by the test IdP, posted to an account's ACS."""
 
 from __future__ import annotations
 
 import pathlib
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 from flask import Blueprint, Flask, current_app, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from gateway.config import GatewayConfig
 from gateway.errors import BadRequest
+from gateway.saml import ns
+from gateway.saml.redirect import inflate_message, raw_query_fields, verify_redirect_signature
+from gateway.saml.xmlparse import parse_xml
 from gateway.sso.service import SsoService
+from gateway.store.errors import NotFound
 from gateway.store.records import Account
 from idp_fixtures.idp import TestIdP
 
@@ -45,6 +51,11 @@ PERSONAS = (
         "Gina: a partner's email (activation by email required)",
         "gina@partner.test",
         {"memberOf": ["global_users"], "givenName": ["Gina"]},
+    ),
+    Persona(
+        "Ivy: IT admin (global_users + it-admins: role Admin, may use the console)",
+        "ivy@acme.test",
+        {"memberOf": ["global_users", "it-admins"], "givenName": ["Ivy"], "sn": ["Admin"]},
     ),
 )
 
@@ -97,7 +108,11 @@ def demo_idp(config: GatewayConfig) -> TestIdP:
 
 
 def signed_response(
-    sso: SsoService, account: Account, name_id: str, attributes: dict[str, list[str]]
+    sso: SsoService,
+    account: Account,
+    name_id: str,
+    attributes: dict[str, list[str]],
+    in_response_to: str | None = None,
 ) -> tuple[str, str]:
     """A response from the demo IdP for the account's ACS: (base64 SAMLResponse, ACS URL)."""
     urls = sso.urls(account)
@@ -106,9 +121,47 @@ def signed_response(
         acs_url=urls.acs_url,
         name_id=name_id,
         attributes=attributes,
+        in_response_to=in_response_to,
         now=sso.clock.now(),
     )
     return response, urls.acs_url
+
+
+@dataclass(frozen=True)
+class AuthnRequestInfo:
+    """An SP-initiated sign-in the demo IdP received: whose, which request, where to return."""
+
+    account: Account
+    request_id: str
+    relay_state: str | None
+
+
+SP_ENTITY = re.compile(r"/v/([^/]+)/saml/metadata/sp$")
+
+
+def read_authn_request(sso: SsoService, query: str) -> AuthnRequestInfo:
+    """The request ID, issuing account and RelayState of a signed Redirect AuthnRequest.
+
+    Raises BadRequest ``invalid_authn_request`` or a SamlError (signature, XML, size).
+    """
+    # Nothing else of the request is used: the response always goes to the account's own ACS.
+    fields = raw_query_fields(query)
+    root = parse_xml(inflate_message(unquote_plus(fields.get("SAMLRequest", ""))))
+    issuer = root.findtext(ns.saml("Issuer")) or ""
+    found = SP_ENTITY.search(issuer)
+    if root.tag != ns.samlp("AuthnRequest") or not root.get("ID") or found is None:
+        raise BadRequest(
+            "The SAMLRequest is not an AuthnRequest from one of this gateway's accounts.",
+            code="invalid_authn_request",
+        )
+    try:
+        account = sso.store.find_account(found.group(1))
+    except NotFound as e:
+        raise BadRequest(f"No account issues {issuer}.", code="invalid_authn_request") from e
+    certificate = sso.sp(account).certificate_pem
+    verify_redirect_signature(fields, "SAMLRequest", (certificate,), allow_sha1=False)
+    relay = fields.get("RelayState")
+    return AuthnRequestInfo(account, str(root.get("ID")), unquote_plus(relay) if relay else None)
 
 
 def parse_attributes(pairs: list[str]) -> dict[str, list[str]]:
@@ -128,8 +181,15 @@ PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Test IdP</title>
 <body style="font-family:sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem">
 <h1>Test IdP</h1><p>Signs a real SAML response and posts it to the account's ACS.</p>
+{% if asked %}<p role="status" data-testid="authn-request">Sign-in requested by
+<strong>{{ asked.account.name }}</strong> (SP-initiated, request {{ asked.request_id[:12] }}…);
+the response answers it and returns where the service provider asked.</p>{% endif %}
 <form method="post" action="/idp/sign">
-<label>Account (vanity) <input name="account" value="acme" required></label>
+{% if asked %}<input type="hidden" name="saml_query" value="{{ query }}">{% endif %}
+{% if relay_state %}<input type="hidden" name="RelayState" value="{{ relay_state }}">{% endif %}
+<label>Account (vanity) <input name="account" required
+ value="{{ asked.account.vanity or asked.account.number if asked else 'acme' }}"
+ {% if asked %}readonly{% endif %}></label>
 <fieldset><legend>Persona</legend>{% for p in personas %}
 <label style="display:block"><input type="radio" name="persona" value="{{ loop.index0 }}"
  {% if loop.first %}checked{% endif %}> {{ p.label }}</label>{% endfor %}
@@ -141,12 +201,26 @@ PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 POST_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Posting</title>
 <body onload="document.forms[0].submit()"><form method="post" action="{{ acs }}">
 <input type="hidden" name="SAMLResponse" value="{{ response }}">
+{% if relay_state %}<input type="hidden" name="RelayState" value="{{ relay_state }}">{% endif %}
 <noscript><button type="submit">Continue</button></noscript></form></body></html>"""
+
+
+def _sso() -> SsoService:
+    return current_app.extensions["gateway.sso"]  # type: ignore[no-any-return]
 
 
 @blueprint.get("/idp")
 def page() -> ResponseReturnValue:
-    return render_template_string(PAGE, personas=PERSONAS)
+    """The personas; a SAMLRequest is answered, else a bare RelayState rides along.
+
+    Raises BadRequest ``invalid_authn_request`` or a SamlError for a bad SAMLRequest.
+    """
+    query = request.query_string.decode()
+    asked = read_authn_request(_sso(), query) if "SAMLRequest" in request.args else None
+    relay_state = asked.relay_state if asked else request.args.get("RelayState")
+    return render_template_string(
+        PAGE, personas=PERSONAS, asked=asked, query=query, relay_state=relay_state
+    )
 
 
 @blueprint.get("/idp/metadata")
@@ -158,20 +232,32 @@ def metadata() -> ResponseReturnValue:
 
 @blueprint.post("/idp/sign")
 def sign() -> ResponseReturnValue:
-    sso: SsoService = current_app.extensions["gateway.sso"]
-    account = sso.store.find_account(request.form.get("account", "acme"))
+    sso = _sso()
+    query = request.form.get("saml_query", "")
+    asked = read_authn_request(sso, query) if query else None
+    if asked is not None:
+        account, relay_state = asked.account, asked.relay_state
+    else:
+        account = sso.store.find_account(request.form.get("account", "acme"))
+        relay_state = request.form.get("RelayState") or None
+    name_id, attributes = _persona()
+    in_response_to = asked.request_id if asked else None
+    response, acs = signed_response(sso, account, name_id, attributes, in_response_to)
+    local_acs = acs.removeprefix(sso.config.public_url.rstrip("/"))
+    return render_template_string(
+        POST_PAGE, acs=local_acs, response=response, relay_state=relay_state
+    )
+
+
+def _persona() -> tuple[str, dict[str, list[str]]]:
+    """The NameID and attributes chosen in the form; raises BadRequest ``invalid_persona``."""
     choice = request.form.get("persona", "0")
     if choice == "custom":
-        name_id = request.form.get("name_id", "")
         lines = [x for x in request.form.get("attributes", "").splitlines() if x.strip()]
-        attributes = parse_attributes(lines)
-    elif choice.isdigit() and int(choice) < len(PERSONAS):
-        name_id, attributes = PERSONAS[int(choice)].name_id, PERSONAS[int(choice)].attributes
-    else:
-        raise BadRequest("Pick a persona or 'custom'.", code="invalid_persona")
-    response, acs = signed_response(sso, account, name_id, attributes)
-    local_acs = acs.removeprefix(sso.config.public_url.rstrip("/"))
-    return render_template_string(POST_PAGE, acs=local_acs, response=response)
+        return request.form.get("name_id", ""), parse_attributes(lines)
+    if choice.isdigit() and int(choice) < len(PERSONAS):
+        return PERSONAS[int(choice)].name_id, PERSONAS[int(choice)].attributes
+    raise BadRequest("Pick a persona or 'custom'.", code="invalid_persona")
 
 
 def init_app(app: Flask) -> None:

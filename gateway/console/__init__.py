@@ -22,10 +22,12 @@ def init_app(app: Flask) -> None:
     """Mount the console and its HTML error pages."""
     # Importing the page modules registers their routes on the blueprint.
     import gateway.console.accounts_pages
+    import gateway.console.domain_pages
     import gateway.console.mapping_pages
     import gateway.console.people_pages
     import gateway.console.report_pages
-    import gateway.console.sso_pages  # noqa: F401
+    import gateway.console.sso_pages
+    import gateway.console.sso_signin  # noqa: F401
 
     app.extensions.setdefault("gateway.error_renderers", {})["console"] = _render_error
     app.register_blueprint(blueprint)

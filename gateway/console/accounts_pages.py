@@ -12,7 +12,15 @@ from gateway.api.auth import master_of
 from gateway.api.views import account_json
 from gateway.console import session
 from gateway.console.session import Console, store
-from gateway.console.web import blueprint, done, form_int, page, posted, refusal_status
+from gateway.console.web import (
+    blueprint,
+    done,
+    form_int,
+    next_path,
+    page,
+    posted,
+    refusal_status,
+)
 from gateway.errors import BadRequest, GatewayError
 from gateway.store.records import Account
 
@@ -24,7 +32,7 @@ def index() -> ResponseReturnValue:
 
 @blueprint.get("/signin")
 def signin_page() -> ResponseReturnValue:
-    return page("signin.html", session.current(), next=_next_path())
+    return page("signin.html", session.current(), next=next_path())
 
 
 @blueprint.post("/signin")
@@ -33,8 +41,8 @@ def signin() -> ResponseReturnValue:
         secret = session.sign_in(request.form.get("token", ""))
     except GatewayError as e:
         errors = {"signin": e}
-        return page("signin.html", None, refusal_status(e), errors=errors, next=_next_path())
-    response = make_response(redirect(_next_path(), code=303))
+        return page("signin.html", None, refusal_status(e), errors=errors, next=next_path())
+    response = make_response(redirect(next_path(), code=303))
     return session.set_cookie(response, secret)
 
 
@@ -42,12 +50,6 @@ def signin() -> ResponseReturnValue:
 def signout() -> ResponseReturnValue:
     posted()
     return session.sign_out(make_response(redirect(url_for("console.signin_page"), code=303)))
-
-
-def _next_path() -> str:
-    target = request.values.get("next", "")
-    ok = target.startswith("/console/") and not target.startswith("//") and "\\" not in target
-    return target if ok else url_for("console.accounts")
 
 
 @blueprint.get("/accounts")

@@ -1,22 +1,27 @@
-"""Console sessions: an admin token signs in once; the session cookie and a CSRF token follow."""
+"""Console sessions: an admin token or SSO opens one; a cookie and a CSRF token follow."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Response, current_app, g, request
 
 from gateway.api.auth import Caller
 from gateway.errors import Forbidden, Unauthorized
-from gateway.store.records import Account, Token
+from gateway.store.errors import NotFound
+from gateway.store.records import Account, Token, User
+from gateway.store.saml_state import Session
 from gateway.store.sql import SqlStore
 
 COOKIE = "gateway_console"
 KIND = "console"
 TTL = dt.timedelta(hours=8)
+CONSOLE_ROLES = ("Owner", "Admin")
 
 
 def store() -> SqlStore:
@@ -25,16 +30,30 @@ def store() -> SqlStore:
 
 
 @dataclass(frozen=True)
+class SsoCaller(Caller):
+    """An Owner or Admin user signed in through SSO; its token is a stand-in, never stored."""
+
+    user_id: str = ""
+    email: str = ""
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this console user."""
+        return f"sso:{self.email}@{self.account.number}"
+
+
+@dataclass(frozen=True)
 class Console:
-    """Who is signed in (the token's account), and the account the console acts in now."""
+    """Who is signed in (the token's or SSO user's account), and the account acted in now."""
 
     caller: Caller
     acting: Account
     csrf: str
+    identity: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def home(self) -> Account:
-        """The account of the admin token that signed in."""
+        """The account of the admin token (or SSO user) that signed in."""
         return self.caller.account
 
     @property
@@ -42,17 +61,36 @@ class Console:
         """True while a master admin manages one of its sub-accounts."""
         return self.acting.id != self.home.id
 
+    @property
+    def via_sso(self) -> bool:
+        """True when the session was opened through SSO rather than with an admin token."""
+        return self.identity.get("via") == "sso"
 
-def open_session(token: Token, acting_id: int) -> str:
-    """A new console session acting in ``acting_id``; returns the cookie secret."""
-    data = {
+    @property
+    def signed_in_as(self) -> str:
+        """Who signed in, for the page header."""
+        if self.via_sso:
+            return str(self.identity.get("user_email", ""))
+        label = self.identity.get("token_label")
+        return f"the admin token '{label}'" if label else f"admin token {self.caller.token.id}"
+
+
+def token_identity(token: Token) -> dict[str, Any]:
+    """What a console session keeps of the admin token that opened it."""
+    return {
+        "via": "token",
         "token_id": token.id,
         "token_label": token.label,
         "token_created": token.created_at.isoformat(),
-        "home_id": token.account_id,
-        "csrf": secrets.token_urlsafe(24),
     }
-    return store().create_session(KIND, acting_id, None, data, TTL)
+
+
+def open_session(identity: Mapping[str, Any], home_id: int, acting_id: int) -> str:
+    """A new console session of ``identity`` acting in ``acting_id``; returns the cookie secret."""
+    data = {**identity, "home_id": home_id, "csrf": secrets.token_urlsafe(24)}
+    # An SSO console session is the user's too: the IdP's Single Logout then ends it as well.
+    user_id = identity.get("user_id")
+    return store().create_session(KIND, acting_id, user_id, data, TTL)
 
 
 def sign_in(secret: str) -> str:
@@ -70,7 +108,53 @@ def sign_in(secret: str) -> str:
         action="console.signed_in",
         target=str(token.id),
     )
-    return open_session(token, token.account_id)
+    return open_session(token_identity(token), token.account_id, token.account_id)
+
+
+def sign_in_sso(sso_secret: str) -> str:
+    """Open a console session for the user of an SSO session; returns the cookie secret.
+
+    Raises Unauthorized ``sso_session_missing`` or Forbidden ``console_admins_only``.
+    """
+    sso = store().get_session(sso_secret) if sso_secret else None
+    if sso is None or sso.kind != "sso" or sso.user_id is None:
+        raise Unauthorized(
+            "The SSO sign-in did not come back with a signed-in user; start it again.",
+            code="sso_session_missing",
+        )
+    user = store().get_user(sso.user_id)
+    if user.status != "active" or user.role not in CONSOLE_ROLES:
+        raise _refused(user)
+    identity = {
+        "via": "sso",
+        "user_id": user.id,
+        "user_email": user.email,
+        "idp": sso.data.get("idp"),
+    }
+    store().audit_event(
+        actor=f"sso:{user.email}@console",
+        account_id=user.account_id,
+        action="console.signed_in",
+        target=user.id,
+        after={"via": "sso", "email": user.email, "role": user.role, "idp": identity["idp"]},
+    )
+    return open_session(identity, user.account_id, user.account_id)
+
+
+def _refused(user: User) -> Forbidden:
+    """Audit a refused SSO sign-in to the console and return the refusal to raise."""
+    store().audit_event(
+        actor=f"sso:{user.email}@console",
+        account_id=user.account_id,
+        action="console.refused",
+        target=user.id,
+        after={"via": "sso", "role": user.role, "code": "console_admins_only"},
+    )
+    return Forbidden(
+        f"{user.email} signed in through SSO, but the console is only for the account's "
+        f"Owner and Admins (this user's role is {user.role}, status {user.status}).",
+        code="console_admins_only",
+    )
 
 
 def current() -> Console | None:
@@ -82,6 +166,25 @@ def current() -> Console | None:
     session = store().get_session(secret) if secret else None
     if session is None or session.kind != KIND:
         return None
+    caller = _sso_caller(session) if session.data.get("via") == "sso" else _token_caller(session)
+    if caller is None:
+        return None
+    if session.account_id not in caller.managed_ids:  # unlinked since: back home
+        acting = caller.account
+    else:
+        acting = store().get_account(session.account_id)
+    identity = {k: v for k, v in session.data.items() if k not in ("csrf", "home_id")}
+    console = Console(caller, acting, str(session.data["csrf"]), identity)
+    g.gateway_console = console
+    g.gateway_caller = caller  # the admin API's permission helpers then apply as they are
+    return console
+
+
+def _managed(home: Account) -> frozenset[int]:
+    return frozenset({home.id} | {a.id for a in store().descendants(home.id)})
+
+
+def _token_caller(session: Session) -> Caller:
     data = session.data
     token = Token(
         id=int(data["token_id"]),
@@ -93,16 +196,29 @@ def current() -> Console | None:
         revoked_at=None,
     )
     home = store().get_account(token.account_id)
-    managed = frozenset({home.id} | {a.id for a in store().descendants(home.id)})
-    caller = Caller(token, home, managed)
-    if session.account_id not in managed:  # unlinked since: back home
-        session_account = home
-    else:
-        session_account = store().get_account(session.account_id)
-    console = Console(caller, session_account, str(data["csrf"]))
-    g.gateway_console = console
-    g.gateway_caller = caller  # the admin API's permission helpers then apply as they are
-    return console
+    return Caller(token, home, _managed(home))
+
+
+def _sso_caller(session: Session) -> SsoCaller | None:
+    """The SSO user behind the session while still an active Owner or Admin of its account."""
+    data = session.data
+    try:
+        user = store().get_user(str(data["user_id"]), account_id=int(data["home_id"]))
+    except NotFound:
+        return None
+    if user.status != "active" or user.role not in CONSOLE_ROLES:
+        return None
+    home = store().get_account(user.account_id)
+    stand_in = Token(
+        id=0,
+        account_id=home.id,
+        kind="admin",
+        label=f"sso:{user.email}",
+        profile="compatible",
+        created_at=session.created_at,
+        revoked_at=None,
+    )
+    return SsoCaller(stand_in, home, _managed(home), user_id=user.id, email=user.email)
 
 
 def require() -> Console:
@@ -131,7 +247,7 @@ def switch(console: Console, account_id: int) -> str:
             code="not_your_account",
         )
     store().end_session(request.cookies.get(COOKIE, ""))
-    return open_session(console.caller.token, account_id)
+    return open_session(console.identity, console.home.id, account_id)
 
 
 def set_cookie(response: Response, secret: str) -> Response:

@@ -32,6 +32,11 @@ NOTICES = {
     "rule_saved": "Rule saved.",
     "rule_deleted": "Rule deleted.",
     "rule_moved": "Rule moved.",
+    "domain_added": "Domain added: publish its verification token, then verify.",
+    "domain_verified": "Domain verified.",
+    "options_saved": "Domain options saved.",
+    "notice_sent": "Notice emails queued for the domain's outside users.",
+    "enforcement_saved": "SSO enforcement saved.",
 }
 
 
@@ -71,6 +76,13 @@ def form_int(name: str, *, minimum: int = 0) -> int:
             f"'{name}' must be a whole number of at least {minimum}.", code="invalid_field"
         )
     return int(raw)
+
+
+def next_path() -> str:
+    """The console page to go to after signing in (``next``), else the accounts page."""
+    target = request.values.get("next", "")
+    ok = target.startswith("/console/") and not target.startswith("//") and "\\" not in target
+    return target if ok else url_for("console.accounts")
 
 
 def refusal_status(error: GatewayError) -> int:
