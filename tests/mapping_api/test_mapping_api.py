@@ -183,6 +183,17 @@ def test_cli_import_reports_every_error_and_changes_nothing(sqlite_store, tmp_pa
     assert "empty_conditions" in result.output and "unknown_license_type" in result.output
     exported = runner.invoke(main, ["mapping", "export", "--account", "acme"])
     assert "seed example: healthcare" in exported.output
-    explained = runner.invoke(main, ["mapping", "explain", "--account", "acme", "--attr",
-                                     "memberOf=global_users", "--attr", "memberOf=HIPAA"])
+    explained = runner.invoke(
+        main,
+        [
+            "mapping",
+            "explain",
+            "--account",
+            "acme",
+            "--attr",
+            "memberOf=global_users",
+            "--attr",
+            "memberOf=HIPAA",
+        ],
+    )
     assert explained.exit_code == 0 and "Lands in: Acme Healthcare" in explained.output
