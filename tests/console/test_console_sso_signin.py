@@ -40,9 +40,7 @@ def test_the_idp_answers_the_console_request_and_the_request_is_spent(world: Wor
     ).text
     form = {"SAMLResponse": hidden(posting, "SAMLResponse"), "RelayState": relay}
     assert world.client.post("/v/acme/saml/SSO", data=form).status_code == 303
-    again = world.client.post(
-        "/v/acme/saml/SSO", data=form, headers={"Accept": "application/json"}
-    )
+    again = world.client.post("/v/acme/saml/SSO", data=form, headers={"Accept": "application/json"})
     assert again.status_code >= 400  # the answered request (and assertion) is spent
 
 
