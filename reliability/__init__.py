@@ -1,0 +1,1 @@
+"""Reliability scripts: SIGKILL crash trials, soak load (run by make crash and make soak)."""
