@@ -36,23 +36,22 @@ def seed_demo(env: dict[str, str]) -> dict[str, str]:
 def pysaml2_anchor(quick: bool) -> tuple[Spread, str]:
     """pysaml2's default SP on all cores (it forks xmlsec1), on the run's shared responses."""
     argv = [str(BENCH_PYTHON), "bench/anchor_pysaml2.py", "--inputs", str(INPUTS)]
-    argv += ["--rounds", "5", "--batch", "10"] if quick else ["--rounds", "10", "--batch", "25"]
+    argv += ["--rounds", "3", "--batch", "8"] if quick else ["--rounds", "10", "--batch", "25"]
     rates = run_json(argv, VAR / "acs-pysaml2.json")
     return Spread.of(rates["pysaml2_default"]), command_line(argv)
 
 
-def load(backend: str, workers: int, quick: bool) -> tuple[dict[str, object], str]:
-    """Start a gateway on a fresh database and drive it with the load generator."""
+def load(
+    backend: str, url: str, port: int, workers: int, quick: bool
+) -> tuple[dict[str, object], str]:
+    """Start a gateway with ``workers`` workers and drive it with the load generator."""
     users, rounds, batch = (60, 3, 100) if quick else (400, 5, 400)
-    port = free_port()
-    with fresh_database(backend, f"acs-{workers}w") as url:
-        seed_demo(gateway_env(url, port))
-        with gateway_server(url, workers, port) as server:
-            argv = [sys.executable, "bench/acs_load.py", "--users", str(users)]
-            argv += ["--rounds", str(rounds), "--batch", str(batch)]
-            argv += ["--concurrency", str(2 * workers), "--deadline", "60" if quick else "240"]
-            argv += ["--prefix", f"{backend}-{workers}w"]
-            result = run_json(argv, VAR / f"acs-{backend}-{workers}w.json", env=server.env)
+    with gateway_server(url, workers, port) as server:
+        argv = [sys.executable, "bench/acs_load.py", "--users", str(users)]
+        argv += ["--rounds", str(rounds), "--batch", str(batch)]
+        argv += ["--concurrency", str(2 * workers), "--deadline", "60" if quick else "240"]
+        argv += ["--prefix", f"{backend}-{workers}w"]
+        result = run_json(argv, VAR / f"acs-{backend}-{workers}w.json", env=server.env)
     return result, command_line(argv)
 
 
@@ -106,8 +105,12 @@ def run(quick: bool, backends: tuple[str, ...]) -> list[Figure]:
     anchor, anchor_command = pysaml2_anchor(quick)
     figures: list[Figure] = []
     for backend in backends:
-        for workers in (1, 2):
-            log(f"ACS over HTTP: {backend}, {workers} worker(s)")
-            result, command = load(backend, workers, quick)
-            figures += figures_for(backend, workers, result, command, anchor, anchor_command)
+        # One database and one public URL per backend; each worker count signs in its own users.
+        port = free_port()
+        with fresh_database(backend, "acs") as url:
+            seed_demo(gateway_env(url, port))
+            for workers in (1, 2):
+                log(f"ACS over HTTP: {backend}, {workers} worker(s)")
+                result, command = load(backend, url, port, workers, quick)
+                figures += figures_for(backend, workers, result, command, anchor, anchor_command)
     return figures
