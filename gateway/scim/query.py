@@ -54,17 +54,35 @@ def query_from_body(body: Any) -> SearchQuery:
     if not isinstance(body, dict):
         raise InvalidSyntax("a .search body must be a SearchRequest JSON object")
     schemas = body.get("schemas")
-    if schemas is not None and SEARCH_URN not in (schemas or []):
+    if schemas is not None and (not isinstance(schemas, list) or SEARCH_URN not in schemas):
         raise InvalidSyntax(f'a .search body must have "schemas": ["{SEARCH_URN}"]')
     return SearchQuery(
-        filter=body.get("filter") or None,
-        sort_by=body.get("sortBy") or None,
-        sort_order=body.get("sortOrder") or None,
+        filter=_text(body, "filter") or None,
+        sort_by=_text(body, "sortBy") or None,
+        sort_order=_text(body, "sortOrder") or None,
         start_index=_integer(body.get("startIndex"), "startIndex") or 1,
         count=_integer(body.get("count"), "count"),
-        attributes=split_attribute_list(body.get("attributes")),
-        excluded=split_attribute_list(body.get("excludedAttributes")),
+        attributes=split_attribute_list(_paths(body, "attributes")),
+        excluded=split_attribute_list(_paths(body, "excludedAttributes")),
     )
+
+
+def _text(body: dict[str, Any], name: str) -> str | None:
+    """A string member of a SearchRequest; raises InvalidSyntax for any other JSON type."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidSyntax(f'"{name}" in a .search body must be a string')
+    return value
+
+
+def _paths(body: dict[str, Any], name: str) -> str | list[str] | None:
+    """``attributes`` or ``excludedAttributes``: a string or strings; raises InvalidSyntax."""
+    value = body.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise InvalidSyntax(f'"{name}" in a .search body must be a string or a list of strings')
 
 
 def _integer(raw: Any, name: str) -> int | None:
