@@ -35,15 +35,17 @@ def audit_row(page: Any, demo: dict[str, Any], action: str, text: str = "") -> N
     expect(rows.filter(has_text=text).first).to_be_visible()
 
 
-def test_domains_add_mark_verified_summary_and_the_enforcement_guard(page, demo):
-    for email in OUTSIDERS:  # users of initech.test in accounts of their own
+def outside_users_and_a_pending_vip(demo: dict[str, Any]) -> None:
+    """Users of initech.test in accounts of their own, and a VIP invited to Acme."""
+    for email in OUTSIDERS:
         api(demo, "POST", "/signup", {"email": email, "password": "correct horse battery"})
     acme = api(demo, "GET", "/accounts", None, "acme admin")["accounts"][0]
     vip = {"email": "cfo@initech.test", "vip": True}
     api(demo, "POST", f"/accounts/{acme['id']}/invitations", vip, "acme admin")
 
-    sign_in(page, demo)
-    page.get_by_role("link", name="Domains").click()
+
+def add_initech(page: Any) -> Any:
+    """Add initech.test (after a refused typo) and mark it verified; its section."""
     add = page.get_by_test_id("add-domain")
     add.get_by_label("Domain").fill("not a domain")
     add.get_by_role("button", name="Add domain").click()
@@ -62,7 +64,14 @@ def test_domains_add_mark_verified_summary_and_the_enforcement_guard(page, demo)
     expect(initech.get_by_test_id("in-account")).to_have_text("0")
     expect(initech.get_by_test_id("outside-account")).to_have_text(str(len(OUTSIDERS)))
     expect(page.locator("main")).not_to_contain_text(OUTSIDERS[0])  # counts only
+    return initech
 
+
+def test_domains_add_mark_verified_summary_and_the_enforcement_guard(page, demo):
+    outside_users_and_a_pending_vip(demo)
+    sign_in(page, demo)
+    page.get_by_role("link", name="Domains").click()
+    initech = add_initech(page)
     initech.get_by_label("allow consolidation", exact=False).check()
     initech.get_by_role("button", name="Save options").click()
     expect(page.get_by_role("status")).to_have_text("Domain options saved.")
