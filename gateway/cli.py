@@ -68,7 +68,7 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers > 1:
         from gateway.serving import run_gunicorn
 
-        run_gunicorn(host, port, workers)
+        run_gunicorn(host, port, workers, timeout=config().request_timeout)
         return
     from werkzeug.serving import run_simple
 

@@ -26,6 +26,8 @@ class GatewayConfig:
     scim_max_payload_bytes: int = 4 * 1024 * 1024
     scim_max_results: int = 1000
     rate_limit_per_minute: int = 6000
+    # Under gunicorn, a worker stuck on one request (a slow or partial one) is killed after this.
+    request_timeout: int = 30
     # Associated domains: the zone file DNS TXT verification reads (no network lookups).
     dns_zone_file: str | None = None
     # HTTP-file verification reaches the network only when this is on (loopback overrides aside).
