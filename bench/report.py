@@ -100,7 +100,11 @@ def details(figures: list[Figure]) -> list[str]:
 def render(context: dict[str, Any], figures: list[Figure]) -> str:
     """The whole BENCHMARKS.md."""
     lines = [HEADER.format(**context | {"backends": ", ".join(context["backends"])}), ""]
-    lines += ["## Summary", "", *summary_table(figures), *details(figures)]
+    lines += ["## Summary", "", *summary_table(figures)]
+    if context["failures"]:
+        lines += ["", "Not measured in this run (the workload failed):", ""]
+        lines += [f"- {name}: {error}" for name, error in context["failures"].items()]
+    lines += details(figures)
     lines += ["", "## Profiling notes", ""]
     if NOTES.exists():
         lines.append(NOTES.read_text().strip())

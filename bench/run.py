@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -74,11 +75,17 @@ def main() -> None:
         backends = tuple(b for b in backends if b != "postgresql")
     plan = Plan(args.quick, backends)
     figures: list[Figure] = []
+    failures: dict[str, str] = {}
     chosen = [name for name in args.only.split(",") if name]
     for name, workload in workloads().items():
         if name in chosen:
             log(f"workload {name} ({plan.scale})")
-            figures += workload(plan)
+            try:
+                figures += workload(plan)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                # One broken workload must not cost the figures of the others.
+                log(f"workload {name} failed: {e}")
+                failures[name] = str(e)
     elapsed = time.monotonic() - started
     context = {
         "mode": plan.scale,
@@ -88,6 +95,7 @@ def main() -> None:
         "python": platform.python_version(),
         "backends": list(backends),
         "generated": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "failures": failures,
     }
     (VAR / "results.json").write_text(
         json.dumps({"context": context, "figures": [f.to_json() for f in figures]}, indent=2)
