@@ -72,12 +72,16 @@ def serve(host: str, port: int, workers: int) -> None:
         return
     from werkzeug.serving import run_simple
 
+    from gateway.serving import redacting_request_handler
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     run_simple(
         host,
         port,
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+        app,
         threaded=True,
         use_reloader=False,
+        request_handler=redacting_request_handler(app),
     )
 
 
