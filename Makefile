@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # browser tests): installed when missing.
 SYSTEM_PACKAGES ?= python3-lasso chromium
 
-.PHONY: run test lint format venv demo bench clean sysdeps
+.PHONY: run test lint format venv demo bench clean sysdeps fuzz crash soak
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -50,6 +50,20 @@ test: lint sysdeps
 # Not part of `make test`: anchors go to var/bench-venv; `make bench QUICK=1` runs the short mode.
 bench: venv
 	$(BIN)/python bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# Reliability (RELIABILITY.md): the large fuzzing share (counts written to var/fuzz-cases.json),
+# SIGKILL crash trials (CRASH_TRIALS per scenario), and a bounded loopback soak (SOAK_SECONDS).
+FUZZ_TESTS := tests/reliability/test_fuzz_scim_http.py tests/reliability/test_fuzz_saml_http.py \
+  tests/reliability/test_fuzz_admin_api.py
+
+fuzz: venv
+	GATEWAY_FUZZ=large $(BIN)/pytest -q -p no:cacheprovider $(FUZZ_TESTS)
+
+crash: venv
+	$(BIN)/python -m reliability.crash --trials $${CRASH_TRIALS:-10}
+
+soak: venv
+	SOAK_SECONDS=$${SOAK_SECONDS:-600} $(BIN)/python -m reliability.soak
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
