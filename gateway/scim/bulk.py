@@ -89,7 +89,8 @@ class BulkRunner:
 
     def read(self, body: Any) -> tuple[list[BulkOperation], int | None]:
         """The checked operations and ``failOnErrors``; raises InvalidSyntax, PayloadTooLarge."""
-        if not isinstance(body, dict) or BULK_REQUEST not in (body.get("schemas") or []):
+        schemas = body.get("schemas") if isinstance(body, dict) else None
+        if not isinstance(schemas, list) or BULK_REQUEST not in schemas:
             raise InvalidSyntax(f'a Bulk body must have "schemas": ["{BULK_REQUEST}"]')
         raw = body.get("Operations")
         if not isinstance(raw, list) or not raw:

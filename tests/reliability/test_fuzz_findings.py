@@ -32,3 +32,13 @@ def test_a_search_body_with_wrongly_typed_members_is_a_400_invalid_syntax(
     answer = client.post(path, json=body, headers=scim_headers)
     assert answer.status_code == 400
     assert answer.get_json()["scimType"] == "invalidSyntax"
+
+
+@pytest.mark.parametrize("schemas", [True, 7, "urn:ietf:params:scim:api:messages:2.0:BulkRequest"])
+def test_a_bulk_body_whose_schemas_is_not_a_list_is_a_400_invalid_syntax(
+    client, scim_headers, schemas
+):
+    body = {"schemas": schemas, "Operations": [{"method": "POST", "path": "/Users"}]}
+    answer = client.post("/scim/v2/Bulk", json=body, headers=scim_headers)
+    assert answer.status_code == 400
+    assert answer.get_json()["scimType"] == "invalidSyntax"

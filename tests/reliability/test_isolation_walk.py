@@ -286,6 +286,8 @@ def _walk(world: World, persona: str) -> list[str]:
         else:
             targets = ("master",)
         for target in targets:
+            if rule.endpoint.endswith("unlink") and _may_see(persona, target) and persona != target:
+                continue  # the master's right to unlink its sub would end the walk's hierarchy
             before = _audit_counts(world)
             answer = _request(world, client, csrf, persona, scope, rule, method, target)
             text = answer.get_data(as_text=True)
@@ -322,11 +324,6 @@ def _allowed(scope: str, persona: str, target: str) -> bool:
     return _may_see(persona, target)
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_no_route_lets_a_persona_cross_into_an_account_it_has_no_right_to(world, persona):
-    assert _walk(world, persona) == []
-
-
 def test_the_markers_the_walk_looks_for_are_visible_where_they_are_allowed(world):
     client = world.app.test_client()
     auth = {"Authorization": f"Bearer {world.admin['master']}"}
@@ -334,3 +331,8 @@ def test_the_markers_the_walk_looks_for_are_visible_where_they_are_allowed(world
     assert _marker("sub") in sub_users.get_data(as_text=True)
     former = client.get(f"/api/v1/accounts/{world.ids['former']}/users", headers=auth)
     assert former.status_code in DENIED and former.get_json()["code"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_route_lets_a_persona_cross_into_an_account_it_has_no_right_to(world, persona):
+    assert _walk(world, persona) == []
