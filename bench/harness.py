@@ -51,6 +51,14 @@ def quantile(ordered: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+class PartialFailure(RuntimeError):
+    """Part of a workload failed; ``figures`` holds what the rest measured."""
+
+    def __init__(self, message: str, figures: list[Figure]) -> None:
+        super().__init__(message)
+        self.figures = figures
+
+
 @dataclass(frozen=True)
 class Figure:
     """One line of BENCHMARKS.md: a measurement, its anchor and its target."""

@@ -28,7 +28,7 @@ import report
 import saml_workload
 import scim_workload
 from backends import postgres_url
-from harness import ROOT, VAR, Figure, log
+from harness import ROOT, VAR, Figure, PartialFailure, log
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,10 @@ def main() -> None:
             log(f"workload {name} ({plan.scale})")
             try:
                 figures += workload(plan)
+            except PartialFailure as e:
+                log(f"workload {name} partly failed: {e}")
+                figures += e.figures
+                failures[name] = str(e)
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
                 # One broken workload must not cost the figures of the others.
                 log(f"workload {name} failed: {e}")

@@ -143,15 +143,15 @@ def at_scale(
     account_id = int(server.env["BENCH_ACCOUNT_ID"])
     loading_rate = float("inf")
     for size in sizes:
-        if loading_rate * 120 < size - known:
-            log(f"SCIM {backend}: loading {size:,} users would take over two minutes, skipped")
+        if loading_rate * 180 < size - known:
+            log(f"SCIM {backend}: loading {size:,} users would take over three minutes, skipped")
             continue
         seconds = bulk_load(url, account_id, "gw", known, size)
         loading_rate = (size - known) / seconds
         known = size
         log(f"SCIM {backend}: {size:,} users (bulk load {seconds:.0f} s)")
         argv = load_argv(f"{server.base}/scim/v2", token, "--prefix", "gw", "--known", str(size))
-        argv += ["--lookups", "300", "--pages", "100", "--rounds", "5", "--deadline", "200"]
+        argv += ["--lookups", "300", "--pages", "20", "--rounds", "5", "--deadline", "90"]
         result = run_json(argv, VAR / f"scim-{backend}-{size}.json", env=server.env)
         for phase in ("lookups", "pages"):
             value = Spread.of(result[phase])
@@ -174,7 +174,7 @@ def at_scale(
 
 def bulk_import(backend: str, url: str, port: int, token: str, quick: bool) -> Figure:
     """/Bulk import through a freshly started gateway; wall time and the worker's peak memory."""
-    count, deadline = (500, 15) if quick else (100_000, 150)
+    count, deadline = (500, 15) if quick else (100_000, 60)
     with gateway_server(url, 1, port) as server:
         argv = load_argv(f"{server.base}/scim/v2", token, "--bulk", str(count))
         argv += ["--deadline", str(deadline)]
