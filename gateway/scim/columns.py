@@ -7,6 +7,9 @@ honorificSuffix}), the enterprise ``department``, ``organization``, ``costCenter
 and ``manager`` ({value, displayName}), the extension's ``personalLinkName`` and ``pronouns``,
 and the multi-valued ``phoneNumbers``, ``addresses``, ``ims``, ``photos``, ``entitlements``,
 ``roles``, ``x509Certificates`` (lists, not filterable here). ``email_key`` is ``email.lower()``.
+``userName`` is ``user_name`` when set, else ``email`` (``resources.scim_user_name``), so its
+lower-cased key is ``coalesce(user_name_key, email_key)``, the expression of the unique index
+``ix_users_scim_user_name`` (``userName eq`` lookups use it).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from gateway.scim.schemas import ENTERPRISE_URN, ZOOM_URN
 from gateway.store.schema import group_members, groups, users
 
 LOGIN_TYPE_TO_DB = {"workEmail": "work_email", "sso": "sso"}
+USER_NAME_KEY: ColumnElement[str] = sa.func.coalesce(users.c.user_name_key, users.c.email_key)
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def _user_attrs() -> dict[str, Location | Related]:
     zoom = ZOOM_URN.casefold()
     attrs: dict[str, Location | Related] = {
         **_common(users),
-        "username": Stored(users.c.email_key, nullable=False, lowered=True),
+        "username": Stored(USER_NAME_KEY, nullable=False, lowered=True),
         "name.givenname": Stored(users.c.first_name),
         "name.familyname": Stored(users.c.last_name),
         "displayname": Stored(users.c.display_name),

@@ -1,10 +1,14 @@
 """Row <-> SCIM: users and groups of the store as RFC 7643 resources, and back to store fields.
 
-The storage layout is the one ``columns.py`` describes: ``userName`` is the email the user signs
-in with; ``emails`` is kept as the client sent it (the sign-in email alone when it sent none)
-and, with every attribute without a column, lives in the ``profile`` JSON under its SCIM name.
-Filters on ``emails`` look at the sign-in email, as ``columns.py`` maps them. ``active`` and
-the extension's ``status`` are derived from ``users.status`` by the service, not here.
+The storage layout is the one ``columns.py`` describes. ``userName`` is ``users.user_name`` when
+set, else ``users.email`` (the email the user signs in with): users made outside SCIM (SSO/JIT,
+admin, demo, invitations) and SCIM users whose userName is an email have no ``user_name``. When
+a client's userName is not an email (refused under the ``zoom`` profile), the sign-in email is
+the primary value of ``emails`` (else its first ``work`` value, else its first value).
+``emails`` is kept as the client sent it (the sign-in email alone when it sent none) and, with
+every attribute without a column, lives in the ``profile`` JSON under its SCIM name. Filters on
+``emails`` look at the sign-in email, as ``columns.py`` maps them. ``active`` and the
+extension's ``status`` are derived from ``users.status`` by the service, not here.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from gateway.errors import BadRequest
 from gateway.scim.columns import LOGIN_TYPE_TO_DB
 from gateway.scim.errors import InvalidValue
+from gateway.scim.profiles import ClientProfile
 from gateway.scim.schemas import ENTERPRISE_URN, GROUP_URN, USER_URN, ZOOM_URN
 from gateway.store.scim_store import Group, Ref, UserWithGroups
 from gateway.store.validation import normalize_email
@@ -60,7 +65,7 @@ def user_to_scim(found: UserWithGroups, base_url: str) -> dict[str, Any]:
     user, profile = found.user, found.user.profile
     out: dict[str, Any] = {"schemas": [USER_URN], "id": user.id}
     _put(out, "externalId", user.external_id)
-    out["userName"] = user.email
+    out["userName"] = scim_user_name(user.user_name, user.email)
     name = {"givenName": user.first_name, "familyName": user.last_name}
     name.update({k: profile.get("name", {}).get(k) for k in NAME_PROFILE_KEYS})
     _put(out, "name", {k: v for k, v in name.items() if v is not None} or None)
@@ -111,39 +116,91 @@ def group_to_scim(group: Group, base_url: str) -> dict[str, Any]:
     return out
 
 
-def user_fields(resource: dict[str, Any], old_profile: dict[str, Any]) -> dict[str, Any]:
+def scim_user_name(user_name: str | None, email: str) -> str:
+    """A user's SCIM userName: the one a client chose when it is not an email, else the email."""
+    return user_name if user_name is not None else email
+
+
+def user_fields(
+    resource: dict[str, Any], old_profile: dict[str, Any], profile: ClientProfile = "compatible"
+) -> dict[str, Any]:
     """Store fields for a validated (or patched) User resource, replacing what SCIM owns.
 
     ``userType`` and ``loginType`` are only set when present (absent keeps the stored value).
-    Raises InvalidValue when ``userName`` is not an email address.
+    Raises InvalidValue when ``userName`` is not an email address and ``emails`` holds none to
+    sign in with (or always under the ``zoom`` profile), or ``emails`` has two primaries.
     """
-    email = str(resource.get("userName", "")).strip()
-    try:
-        normalize_email(email, field="userName")
-    except BadRequest as e:
-        raise InvalidValue(
-            f"userName must be the user's email address (this service signs users in by "
-            f"email); {email!r} is not one."
-        ) from e
+    user_name = str(resource.get("userName", ""))
     name = resource.get("name") or {}
     enterprise = resource.get(ENTERPRISE_URN) or {}
     zoom = resource.get(ZOOM_URN) or {}
-    primary_type, emails = _emails(email, resource.get("emails") or [])
+    kept = _kept_emails(resource.get("emails") or [])
+    email, stored_name = _sign_in(user_name, kept, profile)
     fields: dict[str, Any] = {
         "email": email,
-        "email_type": primary_type,
+        "email_type": _email_type(email, kept),
+        "user_name": stored_name,
         "external_id": resource.get("externalId"),
         "first_name": name.get("givenName"),
         "last_name": name.get("familyName"),
         "display_name": resource.get("displayName"),
         "employee_id": enterprise.get("employeeNumber"),
-        "profile": _profile(resource, name, enterprise, zoom, emails, old_profile),
+        "profile": _profile(resource, name, enterprise, zoom, kept, old_profile),
     }
     if resource.get("userType") is not None:
         fields["license_type"] = resource["userType"]
     if zoom.get("loginType") is not None:
         fields["login_type"] = LOGIN_TYPE_TO_DB[zoom["loginType"]]
     return fields
+
+
+def _sign_in(
+    user_name: str, emails: list[dict[str, Any]], profile: ClientProfile
+) -> tuple[str, str | None]:
+    """The sign-in email and the ``user_name`` to store (None when userName is the email).
+
+    Raises InvalidValue as ``user_fields`` says.
+    """
+    if _is_email(user_name.strip()):
+        return user_name.strip(), None
+    if profile == "zoom":
+        raise InvalidValue(
+            f"userName must be the user's email address (this service signs users in by "
+            f"email); {user_name!r} is not one."
+        )
+    if not user_name.strip() or len(user_name) > 320:
+        raise InvalidValue("userName takes 1 to 320 characters, not only spaces.")
+    chosen = _sign_in_entry(emails)
+    if chosen is None:
+        raise InvalidValue(
+            f"This service signs users in by email: userName {user_name!r} is not an email "
+            "address, so 'emails' must hold one (its primary value, else its first 'work' "
+            "value, else its first value is the sign-in email)."
+        )
+    email = str(chosen["value"]).strip()
+    if not _is_email(email):
+        raise InvalidValue(
+            f"The sign-in email is taken from 'emails' when userName is not an email "
+            f"address, and {chosen['value']!r} is not one."
+        )
+    return email, user_name
+
+
+def _sign_in_entry(emails: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The primary entry, else the first ``work`` one, else the first one."""
+    for pick in (lambda e: e.get("primary") is True, lambda e: e.get("type") == "work"):
+        found = next((e for e in emails if pick(e)), None)
+        if found is not None:
+            return found
+    return emails[0] if emails else None
+
+
+def _is_email(value: str) -> bool:
+    try:
+        normalize_email(value, field="userName")
+    except BadRequest:
+        return False
+    return True
 
 
 def _profile(
@@ -170,19 +227,21 @@ def _profile(
     return profile
 
 
-def _emails(email: str, emails: list[Any]) -> tuple[str, list[dict[str, Any]]]:
-    """The type of the entry that is ``email`` (else work) and the entries to keep.
-
-    Raises InvalidValue when more than one entry is primary (RFC 7643 §2.4).
-    """
+def _kept_emails(emails: list[Any]) -> list[dict[str, Any]]:
+    """The entries with a value; raises InvalidValue when more than one is primary (§2.4)."""
     kept = [e for e in emails if isinstance(e, dict) and e.get("value")]
     if sum(1 for e in kept if e.get("primary") is True) > 1:
         raise InvalidValue("at most one of 'emails' may be primary")
+    return kept
+
+
+def _email_type(email: str, emails: list[dict[str, Any]]) -> str:
+    """The type of the entry that is ``email`` (else work)."""
     primary_type = "work"
-    for entry in kept:
+    for entry in emails:
         if str(entry["value"]).casefold() == email.casefold() and entry.get("type") in EMAIL_TYPES:
             primary_type = entry["type"]
-    return primary_type, kept
+    return primary_type
 
 
 def member_ids(resource: dict[str, Any]) -> list[str]:

@@ -109,7 +109,17 @@ USER_SCHEMA = Schema(
     "User",
     "User Account",
     (
-        Attribute("userName", required=True, uniqueness="server"),
+        Attribute(
+            "userName",
+            required=True,
+            uniqueness="server",
+            description=(
+                "Unique across the service, case-insensitively. An email address is the email "
+                "the user signs in with; any other userName needs an email in 'emails' (the "
+                "primary, else the first work, else the first one), which is then the sign-in "
+                "email. The zoom profile accepts only an email address."
+            ),
+        ),
         _NAME,
         Attribute("displayName"),
         Attribute("nickName"),

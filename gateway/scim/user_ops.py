@@ -33,12 +33,13 @@ class UserOps:
     def create(self, caller: Caller, body: Any) -> Outcome:
         """RFC 7644 §3.3: create a user, pending unless its email domain is associated.
 
-        Raises InvalidSyntax/InvalidValue (body), Uniqueness (userName taken anywhere).
+        Raises InvalidSyntax/InvalidValue (body, or no email to sign in with), Uniqueness
+        (userName or sign-in email taken anywhere).
         """
         validated = validate_resource(body, USER, profile=caller.profile)
         note_quirks(caller, USER, validated.quirks)
         resource = validated.resource
-        fields = user_fields(resource, {})
+        fields = user_fields(resource, {}, caller.profile)
         email = fields.pop("email")
         pending = self.context.activation.needs_activation(caller.account_id, email)
         fields["status"] = _status(pending, resource.get("active"))
@@ -98,7 +99,7 @@ class UserOps:
             current = self.store.user_with_groups(caller.account_id, user_id, lock=True)
             check_if_match(current.user.version, if_match)
             resource = new(current)
-            fields = user_fields(resource, current.user.profile)
+            fields = user_fields(resource, current.user.profile, caller.profile)
             must_activate = self._next_status(caller, current.user, fields, resource)
             user = self.store.update_user(
                 user_id, fields, actor=caller.actor, expected_version=if_match

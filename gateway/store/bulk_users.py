@@ -33,8 +33,9 @@ class BulkUsersMixin(UsersMixin):
     ) -> list[str]:
         """Insert many users in one transaction, taking their seats in aggregate.
 
-        Each row holds ``email`` and user fields. Raises BadRequest, Conflict ``email_taken``,
-        LicensePoolExhausted (nothing is inserted then).
+        Each row holds ``email`` and user fields (``user_name`` among them). Raises BadRequest,
+        Conflict ``email_taken``/``user_name_taken``, LicensePoolExhausted (nothing is inserted
+        then).
         """
         with self.transaction() as conn:
             account = self._get_account(conn, account_id)
@@ -44,6 +45,9 @@ class BulkUsersMixin(UsersMixin):
                 for r in rows
             ]
             self._check_emails_free(conn, [v["email_key"] for v in values])
+            self._check_user_names_free(
+                conn, [v["user_name_key"] for v in values if v["user_name_key"]]
+            )
             seats = Counter(
                 k for v in values for k in seat_kinds_of(v["license_type"], v["addons"])
             )
@@ -69,6 +73,7 @@ class BulkUsersMixin(UsersMixin):
             "addons": [],
             "profile": {},
             "email_type": "work",
+            "user_name": None,
             "external_id": None,
             "first_name": None,
             "last_name": None,
@@ -103,16 +108,30 @@ class BulkUsersMixin(UsersMixin):
                 code="email_taken",
             )
 
+    def _check_user_names_free(self, conn: sa.Connection, keys: list[str]) -> None:
+        """User names (never emails) are nobody else's SCIM userName (a user name or email)."""
+        duplicates = [k for k, n in Counter(keys).items() if n > 1]
+        scim_key = sa.func.coalesce(U.c.user_name_key, U.c.email_key)
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            duplicates += conn.execute(sa.select(scim_key).where(scim_key.in_(chunk))).scalars()
+        if duplicates:
+            raise Conflict(
+                "One of the user names already belongs to a user of this service.",
+                code="user_name_taken",
+            )
+
     @staticmethod
     def _insert_rows(conn: sa.Connection, values: list[dict[str, Any]]) -> None:
-        """Insert in chunks; a concurrent writer taking one of the emails is ``email_taken``."""
+        """Insert in chunks; a concurrent writer taking one of the emails (or user names) is
+        ``email_taken``."""
         try:
             with conn.begin_nested():
                 for start in range(0, len(values), CHUNK):
                     conn.execute(U.insert(), values[start : start + CHUNK])
         except IntegrityError as e:
             raise Conflict(
-                "One of the emails was just taken by another user of this service.",
+                "One of the emails or user names was just taken by another user of this service.",
                 code="email_taken",
             ) from e
 

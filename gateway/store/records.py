@@ -96,6 +96,8 @@ class User:
     created_at: dt.datetime
     updated_at: dt.datetime
     groups: tuple[str, ...] = field(default=())
+    # The SCIM userName when a client set one that is not an email; None: it is ``email``.
+    user_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,10 @@ users = sa.Table(
     # Lower-cased email: uniqueness is service-wide and case-insensitive.
     sa.Column("email_key", sa.String(320), nullable=False, unique=True),
     sa.Column("email_type", sa.String(20), nullable=False, server_default="work"),
+    # The SCIM userName when it is not an email (NULL: the userName is ``email``), and its
+    # lower-cased key; the SCIM userName key is ``coalesce(user_name_key, email_key)``.
+    sa.Column("user_name", sa.String(320), nullable=True),
+    sa.Column("user_name_key", sa.String(320), nullable=True, unique=True),
     sa.Column("external_id", sa.String(255), nullable=True),
     sa.Column("first_name", sa.String(200), nullable=True),
     sa.Column("last_name", sa.String(200), nullable=True),
@@ -103,6 +107,13 @@ users = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Column("updated_at", TS, nullable=False),
     sa.Index("ix_users_account_external", "account_id", "external_id"),
+    # SCIM userName, unique case-insensitively across the service whether it is an email or
+    # not (``userName eq`` lookups use this index).
+    sa.Index(
+        "ix_users_scim_user_name",
+        sa.func.coalesce(sa.column("user_name_key"), sa.column("email_key")),
+        unique=True,
+    ),
 )
 
 groups = sa.Table(

@@ -1,4 +1,10 @@
-"""Users: one account each, email unique service-wide, seats taken from the account's pools."""
+"""Users: one account each, email unique service-wide, seats taken from the account's pools.
+
+A user's SCIM userName is ``user_name`` when set (a SCIM client chose one that is not an email;
+an email address is refused there, so emails and user names never collide), else its ``email``;
+that name is unique case-insensitively across the service too (the unique index on
+``coalesce(user_name_key, email_key)``): Conflict ``user_name_taken``.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ CHANGEABLE = frozenset(
     {
         "email",
         "email_type",
+        "user_name",
         "external_id",
         "first_name",
         "last_name",
@@ -67,6 +74,7 @@ def user_from_row(row: Any, groups: Iterable[str] = ()) -> User:
         created_at=aware(m["created_at"]),  # type: ignore[arg-type]
         updated_at=aware(m["updated_at"]),  # type: ignore[arg-type]
         groups=tuple(sorted(groups)),
+        user_name=m["user_name"],
     )
 
 
@@ -76,6 +84,16 @@ def check_user_values(values: Mapping[str, Any]) -> dict[str, Any]:
     if "email" in out:
         out["email"] = normalize_email(out["email"])
         out["email_key"] = out["email"].lower()
+    if "user_name" in out:
+        user_name = out["user_name"]
+        if user_name is not None and not 0 < len(user_name) <= 320:
+            raise BadRequest("A user name takes 1 to 320 characters.", code="invalid_user_name")
+        if user_name is not None and _is_email(user_name):
+            raise BadRequest(
+                "A user name that is an email address is the user's email: set the email.",
+                code="invalid_user_name",
+            )
+        out["user_name_key"] = None if user_name is None else user_name.lower()
     if "license_type" in out and out["license_type"] not in LICENSE_TYPES:
         raise BadRequest(
             f"License type must be one of {', '.join(LICENSE_TYPES)}.", code="invalid_license_type"
@@ -145,11 +163,13 @@ class UsersMixin(SeatsMixin):
             updated_at=now,
             version=1,
         )
-        if conn.execute(sa.select(U.c.id).where(U.c.email_key == values["email_key"])).first():
-            raise _email_taken(values["email"])
+        taken = _taken(conn, values["email"], values.get("user_name_key"), None)
+        if taken is not None:
+            raise taken
         error = self.guarded(conn, U.insert().values(**values))
         if error is not None:
-            raise _email_taken(values["email"]) from error
+            taken = _taken(conn, values["email"], values.get("user_name_key"), None)
+            raise taken or _email_taken(values["email"]) from error
 
     def _user(self, conn: sa.Connection, user_id: str, *, lock: bool = False) -> User:
         stmt = sa.select(U).where(U.c.id == user_id)
@@ -231,6 +251,13 @@ class UsersMixin(SeatsMixin):
                     f"User {user_id} is at version {before.version}, not "
                     f"{expected_version}; read it again."
                 )
+            email = values.get("email", before.email)
+            old_name_key = before.user_name.lower() if before.user_name is not None else None
+            name_key = values.get("user_name_key", old_name_key)
+            if email.lower() != before.email.lower() or name_key != old_name_key:
+                taken = _taken(conn, email, name_key, user_id)
+                if taken is not None:
+                    raise taken
             merged = {"license_type": before.license_type, "addons": before.addons, **values}
             self.move_seats(
                 conn,
@@ -245,7 +272,8 @@ class UsersMixin(SeatsMixin):
                 .values(**values, version=U.c.version + 1, updated_at=self.clock.now()),
             )
             if error is not None:
-                raise _email_taken(values.get("email", "")) from error
+                taken = _taken(conn, email, name_key, user_id)
+                raise taken or _email_taken(email) from error
             after = self._user(conn, user_id)
             self.audit(
                 conn,
@@ -383,6 +411,38 @@ class UsersMixin(SeatsMixin):
         return gid
 
 
+def _taken(
+    conn: sa.Connection, email: str, name_key: str | None, own_id: str | None
+) -> Conflict | None:
+    """The refusal a user with this email and user name key would meet, if any.
+
+    Its email must be nobody else's, and its user name (never an email address) nobody else's
+    SCIM userName (a user name, else an email).
+    """
+    others = [] if own_id is None else [U.c.id != own_id]
+    found = conn.execute(sa.select(U.c.id).where(U.c.email_key == email.lower(), *others))
+    if found.first() is not None:
+        return _email_taken(email)
+    if name_key is None:
+        # User names are never email addresses, so an email is nobody's user name.
+        return None
+    scim_key = sa.func.coalesce(U.c.user_name_key, U.c.email_key)
+    named = conn.execute(sa.select(U.c.id).where(scim_key == name_key, *others))
+    if named.first() is not None:
+        return Conflict(
+            "This user name already belongs to a user of this service.", code="user_name_taken"
+        )
+    return None
+
+
+def _is_email(value: str) -> bool:
+    try:
+        normalize_email(value)
+    except BadRequest:
+        return False
+    return True
+
+
 def _email_taken(email: str) -> Conflict:
     return Conflict(
         f"The email '{email}' already belongs to a user of this service.", code="email_taken"
@@ -395,6 +455,7 @@ def user_public(user: User) -> dict[str, Any]:
         "id": user.id,
         "account_id": user.account_id,
         "email": user.email,
+        "user_name": user.user_name,
         "first_name": user.first_name,
         "last_name": user.last_name,
         "display_name": user.display_name,

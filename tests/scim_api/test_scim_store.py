@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.errors import BadRequest
 from gateway.scim.filters import compile_user_filter, sort_expression
 from gateway.store.errors import Conflict, LicensePoolExhausted, NotFound, VersionMismatch
 
@@ -82,3 +83,41 @@ def test_groups_are_only_visible_to_their_account(store, account):
     with pytest.raises(NotFound) as refused:
         store.update_scim_group(account.id, group.id, {}, member_ids=[stranger.id], actor="t")
     assert refused.value.code == "member_not_found"
+
+
+def test_a_user_name_is_unique_case_insensitively_and_kept_apart_from_emails(store, account):
+    ann = store.create_user(
+        account.id, "ann@acme.test", actor="t", source="scim", user_name="Ann.Lee"
+    )
+    assert ann.user_name == "Ann.Lee" and ann.email == "ann@acme.test"
+    with pytest.raises(Conflict) as taken:
+        store.create_user(account.id, "al@acme.test", actor="t", source="scim", user_name="ANN.lee")
+    assert taken.value.code == "user_name_taken"
+    bob = store.create_user(account.id, "bob@acme.test", actor="t", source="scim")
+    with pytest.raises(Conflict) as renamed:
+        store.update_user(bob.id, {"user_name": "ann.LEE"}, actor="t")
+    assert renamed.value.code == "user_name_taken"
+    with pytest.raises(BadRequest) as email_shaped:
+        store.update_user(bob.id, {"user_name": "ann@acme.test"}, actor="t")
+    assert email_shaped.value.code == "invalid_user_name"
+    assert store.update_user(ann.id, {"user_name": None}, actor="t").user_name is None
+
+
+def test_a_bulk_load_with_a_taken_or_repeated_user_name_inserts_nothing(store, account):
+    store.create_user(account.id, "ann@acme.test", actor="t", source="scim", user_name="ann")
+    for rows in (
+        [
+            {"email": "a1@acme.test", "user_name": "x"},
+            {"email": "a2@acme.test", "user_name": "ANN"},
+        ],
+        [{"email": "a3@acme.test", "user_name": "y"}, {"email": "a4@acme.test", "user_name": "Y"}],
+    ):
+        with pytest.raises(Conflict) as taken:
+            store.bulk_create_users(account.id, rows, actor="t")
+        assert taken.value.code == "user_name_taken"
+    ids = store.bulk_create_users(
+        account.id,
+        [{"email": "a5@acme.test", "user_name": "z"}, {"email": "a6@acme.test"}],
+        actor="t",
+    )
+    assert [store.get_user(i).user_name for i in ids] == ["z", None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 23:29:18.603491
+Create Date: 2026-11-22 00:02:47.390823
 """
 
 from __future__ import annotations
@@ -422,6 +422,8 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("email_key", sa.String(length=320), nullable=False),
         sa.Column("email_type", sa.String(length=20), server_default="work", nullable=False),
+        sa.Column("user_name", sa.String(length=320), nullable=True),
+        sa.Column("user_name_key", sa.String(length=320), nullable=True),
         sa.Column("external_id", sa.String(length=255), nullable=True),
         sa.Column("first_name", sa.String(length=200), nullable=True),
         sa.Column("last_name", sa.String(length=200), nullable=True),
@@ -447,12 +449,21 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email_key", name=op.f("uq_users_email_key")),
+        sa.UniqueConstraint("user_name_key", name=op.f("uq_users_user_name_key")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(
             "ix_users_account_external", ["account_id", "external_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_users_account_id"), ["account_id"], unique=False)
+
+    # Added by hand: autogenerate skips expression indexes on SQLite (schema.py has it too).
+    op.create_index(
+        "ix_users_scim_user_name",
+        "users",
+        [sa.text("coalesce(user_name_key, email_key)")],
+        unique=True,
+    )
 
     op.create_table(
         "group_members",
@@ -484,6 +495,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_group_members_user_id"))
 
     op.drop_table("group_members")
+    op.drop_index("ix_users_scim_user_name", table_name="users")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_account_id"))
         batch_op.drop_index("ix_users_account_external")
