@@ -102,7 +102,7 @@ def render(context: dict[str, Any], figures: list[Figure]) -> str:
     lines = [HEADER.format(**context | {"backends": ", ".join(context["backends"])}), ""]
     lines += ["## Summary", "", *summary_table(figures)]
     if context["failures"]:
-        lines += ["", "Not measured in this run (the workload failed):", ""]
+        lines += ["", "Not measured in this run (failed or skipped, by workload):", ""]
         lines += [f"- {name}: {error}" for name, error in context["failures"].items()]
     lines += details(figures)
     lines += ["", "## Profiling notes", ""]
