@@ -10,7 +10,7 @@ from harness import ROOT, log, run_command
 
 BENCH_VENV = ROOT / "var" / "bench-venv"
 BENCH_PYTHON = BENCH_VENV / "bin" / "python"
-PACKAGES = ("pysaml2==7.5.5", "scim2-server==0.8.3", "pyinstrument==5.1.3")
+PACKAGES = ("pysaml2==7.5.5", "scim2-server==0.8.3")
 STAMP = BENCH_VENV / ".installed"
 
 
