@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template_string
 from flask.typing import ResponseReturnValue
 
 from gateway.config import GatewayConfig
+from gateway.errors import BadRequest
 from gateway.mail import deliver
 from gateway.store.outbox import OutboxMessage
 from gateway.store.records import User
@@ -31,7 +32,16 @@ class Activation:
         return not self.store.is_associated(account_id, email_domain(email))
 
     def send(self, user: User, *, reason: str) -> OutboxMessage:
-        """Queue (and send when SMTP is set) the activation email with a 7-day single-use link."""
+        """Queue (and send when SMTP is set) the activation email with a 7-day single-use link.
+
+        Raises BadRequest ``no_email`` for a user without an email (a SCIM user whose userName
+        is not an email and who has no ``emails``): it stays pending until one is set.
+        """
+        if user.email is None:
+            raise BadRequest(
+                "This user has no email, so no activation email can be sent; set one first.",
+                code="no_email",
+            )
         secret = self.store.issue_link(PURPOSE, user.account_id, user.id, ACTIVATION_TTL)
         link = f"{self.config.public_url.rstrip('/')}/activate/{secret}"
         account = self.store.get_account(user.account_id)

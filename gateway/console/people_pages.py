@@ -67,6 +67,8 @@ def _user_row(user: Any, scim_groups: list[str]) -> dict[str, Any]:
     return {
         "id": user.id,
         "email": user.email,
+        # A SCIM user with a userName that is not an email may have no email at all.
+        "user_name": user.user_name,
         "name": user.display_name
         or " ".join(p for p in (user.first_name, user.last_name) if p)
         or "",

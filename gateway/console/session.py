@@ -206,7 +206,7 @@ def _sso_caller(session: Session) -> SsoCaller | None:
         user = store().get_user(str(data["user_id"]), account_id=int(data["home_id"]))
     except NotFound:
         return None
-    if user.status != "active" or user.role not in CONSOLE_ROLES:
+    if user.status != "active" or user.role not in CONSOLE_ROLES or user.email is None:
         return None
     home = store().get_account(user.account_id)
     stand_in = Token(

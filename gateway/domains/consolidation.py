@@ -70,8 +70,13 @@ class Plan:
         }
 
     def external_emails(self) -> list[str]:
-        """Movers whose email is not under one of the target's verified domains."""
-        return [u.email for u in self.movers if email_domain(u.email) not in self.target_domains]
+        """Movers whose email is not under one of the target's verified domains (movers without
+        an email have none to list)."""
+        return [
+            u.email
+            for u in self.movers
+            if u.email is not None and email_domain(u.email) not in self.target_domains
+        ]
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,8 @@ class DomainService:
             )
         users = self.store.outside_users(account.id, found.domain)
         for user in users:
+            if user.email is None:  # never under a domain; nothing to send to
+                continue
             # Queued on the user's own account: the notifying admin never sees the addresses.
             message = self.store.queue_email(
                 user.account_id,

@@ -69,6 +69,8 @@ class PasswordSignIn:
 
     def managed(self, user: User) -> Managed | None:
         """The managing account when the user is outside it and the domain is managed."""
+        if user.email is None:
+            return None
         held = self.holder(user.email)
         if held is None or held[0].id == user.account_id or not manages(held[1]):
             return None
@@ -200,6 +202,8 @@ class PasswordSignIn:
         return updated
 
     def _previously_managed(self, user: User) -> Managed | None:
+        if user.email is None:
+            return None
         held = self.holder(user.email)
         return None if held is None else Managed(*held)
 

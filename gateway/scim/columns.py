@@ -26,6 +26,10 @@ from gateway.store.schema import group_members, groups, users
 
 LOGIN_TYPE_TO_DB = {"workEmail": "work_email", "sso": "sso"}
 USER_NAME_KEY: ColumnElement[str] = sa.func.coalesce(users.c.user_name_key, users.c.email_key)
+# A user without an email (``email`` NULL) has no ``emails``: its type and primary are absent too.
+_HAS_EMAIL = users.c.email_key.is_not(None)
+EMAIL_TYPE: ColumnElement[str] = sa.case((_HAS_EMAIL, users.c.email_type), else_=sa.null())
+EMAIL_PRIMARY: ColumnElement[bool] = sa.case((_HAS_EMAIL, sa.true()), else_=sa.null())
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,9 @@ def _user_attrs() -> dict[str, Location | Related]:
         "displayname": Stored(users.c.display_name),
         "usertype": Stored(users.c.license_type, nullable=False),
         "active": ActiveFlag(users.c.status),
-        "emails.value": Stored(users.c.email_key, nullable=False, lowered=True),
-        "emails.type": Stored(users.c.email_type, nullable=False),
-        "emails.primary": Constant(True),
+        "emails.value": Stored(users.c.email_key, lowered=True),
+        "emails.type": Stored(EMAIL_TYPE),
+        "emails.primary": Stored(EMAIL_PRIMARY),
         "groups": _membership(users, "user_id", groups, "direct"),
         f"{ent}:employeenumber": Stored(users.c.employee_id),
         f"{ent}:manager.value": _json("manager", "value"),

@@ -4,7 +4,9 @@ The storage layout is the one ``columns.py`` describes. ``userName`` is ``users.
 set, else ``users.email`` (the email the user signs in with): users made outside SCIM (SSO/JIT,
 admin, demo, invitations) and SCIM users whose userName is an email have no ``user_name``. When
 a client's userName is not an email (refused under the ``zoom`` profile), the sign-in email is
-the primary value of ``emails`` (else its first ``work`` value, else its first value).
+the primary value of ``emails`` (else its first ``work`` value, else its first value); with no
+``emails`` at all the user has no email (``users.email`` NULL): it is pending, cannot sign in,
+and no activation email can be sent until an email is set.
 ``emails`` is kept as the client sent it (the sign-in email alone when it sent none) and, with
 every attribute without a column, lives in the ``profile`` JSON under its SCIM name. Filters on
 ``emails`` look at the sign-in email, as ``columns.py`` maps them. ``active`` and the
@@ -75,7 +77,8 @@ def user_to_scim(found: UserWithGroups, base_url: str) -> dict[str, Any]:
     out["userType"] = user.license_type
     out["active"] = user.status == "active"
     signed_in = {"value": user.email, "type": user.email_type, "primary": True}
-    out["emails"] = profile.get("emails") or [signed_in]
+    # A user without an email has no ``emails`` at all.
+    _put(out, "emails", profile.get("emails") or ([signed_in] if user.email else None))
     for key in MULTI_PROFILE_KEYS:
         _put(out, key, profile.get(key))
     _put(out, "groups", [_group_ref(g, base_url) for g in found.groups] or None)
@@ -116,9 +119,15 @@ def group_to_scim(group: Group, base_url: str) -> dict[str, Any]:
     return out
 
 
-def scim_user_name(user_name: str | None, email: str) -> str:
-    """A user's SCIM userName: the one a client chose when it is not an email, else the email."""
-    return user_name if user_name is not None else email
+def scim_user_name(user_name: str | None, email: str | None) -> str:
+    """A user's SCIM userName: the one a client chose when it is not an email, else the email.
+
+    A user without an email always has a user name (the store refuses one with neither).
+    """
+    if user_name is not None:
+        return user_name
+    assert email is not None, "a user has a user name or an email"
+    return email
 
 
 def user_fields(
@@ -127,8 +136,10 @@ def user_fields(
     """Store fields for a validated (or patched) User resource, replacing what SCIM owns.
 
     ``userType`` and ``loginType`` are only set when present (absent keeps the stored value).
-    Raises InvalidValue when ``userName`` is not an email address and ``emails`` holds none to
-    sign in with (or always under the ``zoom`` profile), or ``emails`` has two primaries.
+    ``email`` is None when ``userName`` is not an email address and ``emails`` holds none.
+    Raises InvalidValue when ``userName`` is not an email address under the ``zoom`` profile,
+    when the entry of ``emails`` chosen to sign in with is not an email address, or when
+    ``emails`` has two primaries.
     """
     user_name = str(resource.get("userName", ""))
     name = resource.get("name") or {}
@@ -156,8 +167,9 @@ def user_fields(
 
 def _sign_in(
     user_name: str, emails: list[dict[str, Any]], profile: ClientProfile
-) -> tuple[str, str | None]:
-    """The sign-in email and the ``user_name`` to store (None when userName is the email).
+) -> tuple[str | None, str | None]:
+    """The sign-in email (None: there is none) and the ``user_name`` to store (None when
+    userName is the email).
 
     Raises InvalidValue as ``user_fields`` says.
     """
@@ -172,11 +184,8 @@ def _sign_in(
         raise InvalidValue("userName takes 1 to 320 characters, not only spaces.")
     chosen = _sign_in_entry(emails)
     if chosen is None:
-        raise InvalidValue(
-            f"This service signs users in by email: userName {user_name!r} is not an email "
-            "address, so 'emails' must hold one (its primary value, else its first 'work' "
-            "value, else its first value is the sign-in email)."
-        )
+        # No email at all: kept pending (no sign-in, no activation email) until one is set.
+        return None, user_name
     email = str(chosen["value"]).strip()
     if not _is_email(email):
         raise InvalidValue(
@@ -235,11 +244,15 @@ def _kept_emails(emails: list[Any]) -> list[dict[str, Any]]:
     return kept
 
 
-def _email_type(email: str, emails: list[dict[str, Any]]) -> str:
+def _email_type(email: str | None, emails: list[dict[str, Any]]) -> str:
     """The type of the entry that is ``email`` (else work)."""
     primary_type = "work"
     for entry in emails:
-        if str(entry["value"]).casefold() == email.casefold() and entry.get("type") in EMAIL_TYPES:
+        if (
+            email is not None
+            and str(entry["value"]).casefold() == email.casefold()
+            and entry.get("type") in EMAIL_TYPES
+        ):
             primary_type = entry["type"]
     return primary_type
 

@@ -177,7 +177,11 @@ ZOOM_SCHEMA = Schema(
             "status",
             mutability="readOnly",
             canonical_values=USER_STATUSES,
-            description="active, pending (awaiting email activation) or deactivated.",
+            description=(
+                "active, pending (awaiting email activation; or, for a user with no email, "
+                "awaiting one: it cannot sign in and no activation email can be sent until "
+                "an email is set) or deactivated."
+            ),
         ),
     ),
 )

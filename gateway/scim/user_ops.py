@@ -33,16 +33,23 @@ class UserOps:
     def create(self, caller: Caller, body: Any) -> Outcome:
         """RFC 7644 §3.3: create a user, pending unless its email domain is associated.
 
-        Raises InvalidSyntax/InvalidValue (body, or no email to sign in with), Uniqueness
-        (userName or sign-in email taken anywhere).
+        A user without an email (a userName that is not one and no ``emails``; refused under
+        the ``zoom`` profile) is pending and gets no activation email: it has nowhere to go.
+
+        Raises InvalidSyntax/InvalidValue (body, or userName not an email under ``zoom``),
+        Uniqueness (userName or sign-in email taken anywhere).
         """
         validated = validate_resource(body, USER, profile=caller.profile)
         note_quirks(caller, USER, validated.quirks)
         resource = validated.resource
         fields = user_fields(resource, {}, caller.profile)
         email = fields.pop("email")
-        pending = self.context.activation.needs_activation(caller.account_id, email)
-        fields["status"] = _status(pending, resource.get("active"))
+        if email is None:
+            fields["status"] = "pending"
+            pending = False  # no activation email: there is no address to send it to
+        else:
+            pending = self.context.activation.needs_activation(caller.account_id, email)
+            fields["status"] = _status(pending, resource.get("active"))
         with scim_errors():
             user = self.store.create_user(
                 caller.account_id, email, actor=caller.actor, source="scim", **fields
@@ -115,15 +122,23 @@ class UserOps:
         """Set ``fields["status"]``; True when the new email must be activated.
 
         A new email outside the associated domains makes the user pending again; a pending
-        user stays pending whatever ``active`` says (only the emailed link activates).
+        user stays pending whatever ``active`` says (only the emailed link activates). Removing
+        the last email makes the user pending (it cannot sign in; nothing is sent); a first
+        email makes a user that had none active when its domain is associated, else it stays
+        pending and the activation email goes out.
         """
         new_email = fields["email"]
         activation = self.context.activation
-        if new_email.casefold() != user.email.casefold() and activation.needs_activation(
-            caller.account_id, new_email
-        ):
+        if new_email is None:
+            fields["status"] = "pending"
+            return False
+        changed = user.email is None or new_email.casefold() != user.email.casefold()
+        if changed and activation.needs_activation(caller.account_id, new_email):
             fields["status"] = "pending"
             return True
+        if user.email is None:
+            fields["status"] = "active"
+            return False
         if user.status != "pending" and resource.get("active") is not None:
             fields["status"] = "active" if resource["active"] else "deactivated"
         return False

@@ -13,7 +13,7 @@ from gateway.store import schema
 from gateway.store.base import new_id
 from gateway.store.errors import Conflict, LicensePoolExhausted
 from gateway.store.pools import seat_kinds_of
-from gateway.store.users import UsersMixin, check_user_values
+from gateway.store.users import UsersMixin, check_identity, check_user_values
 
 U = schema.users
 P = schema.license_pools
@@ -44,7 +44,9 @@ class BulkUsersMixin(UsersMixin):
                 self._bulk_row(account_id, account.default_license_type, r, source, now)
                 for r in rows
             ]
-            self._check_emails_free(conn, [v["email_key"] for v in values])
+            for v in values:
+                check_identity(v["user_name"], v["email"], v["status"])
+            self._check_emails_free(conn, [v["email_key"] for v in values if v["email_key"]])
             self._check_user_names_free(
                 conn, [v["user_name_key"] for v in values if v["user_name_key"]]
             )

@@ -99,7 +99,15 @@ class ChecksMixin(SqlBase):
     def _user_problems(self, conn: sa.Connection) -> list[Problem]:
         accounts = set(conn.execute(sa.select(A.c.id)).scalars())
         problems = []
-        for user in conn.execute(sa.select(U.c.id, U.c.account_id, U.c.email, U.c.email_key)):
+        columns = (
+            U.c.id,
+            U.c.account_id,
+            U.c.email,
+            U.c.email_key,
+            U.c.user_name,
+            U.c.user_name_key,
+        )
+        for user in conn.execute(sa.select(*columns)):
             if user.account_id not in accounts:
                 problems.append(
                     Problem(
@@ -107,9 +115,22 @@ class ChecksMixin(SqlBase):
                         f"User {user.id} points at missing account {user.account_id}.",
                     )
                 )
-            if user.email_key != user.email.lower():
+            # No email (a SCIM user with a user name only): NULL email with a NULL key.
+            email_key = None if user.email is None else user.email.lower()
+            if user.email_key != email_key:
                 problems.append(
                     Problem("email_key_mismatch", f"User {user.id}: email and its key disagree.")
+                )
+            name_key = None if user.user_name is None else user.user_name.lower()
+            if user.user_name_key != name_key:
+                problems.append(
+                    Problem(
+                        "user_name_key_mismatch", f"User {user.id}: user name and its key disagree."
+                    )
+                )
+            if user.email is None and user.user_name is None:
+                problems.append(
+                    Problem("user_without_identity", f"User {user.id} has no email nor user name.")
                 )
         return problems
 

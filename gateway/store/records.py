@@ -76,7 +76,7 @@ class Pool:
 class User:
     id: str
     account_id: int
-    email: str
+    email: str | None
     email_type: str
     external_id: str | None
     first_name: str | None

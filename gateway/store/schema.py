@@ -75,9 +75,11 @@ users = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
-    sa.Column("email", sa.String(320), nullable=False),
-    # Lower-cased email: uniqueness is service-wide and case-insensitive.
-    sa.Column("email_key", sa.String(320), nullable=False, unique=True),
+    # NULL only for a SCIM user created with a userName that is not an email and no email at
+    # all: it stays pending (no sign-in, no activation email) until an email is set.
+    sa.Column("email", sa.String(320), nullable=True),
+    # Lower-cased email (NULL with it): uniqueness is service-wide and case-insensitive.
+    sa.Column("email_key", sa.String(320), nullable=True, unique=True),
     sa.Column("email_type", sa.String(20), nullable=False, server_default="work"),
     # The SCIM userName when it is not an email (NULL: the userName is ``email``), and its
     # lower-cased key; the SCIM userName key is ``coalesce(user_name_key, email_key)``.

@@ -147,14 +147,14 @@ class ScimStoreMixin(BulkUsersMixin):
         if not group_ids:
             return {}
         rows = conn.execute(
-            sa.select(GM.c.group_id, U.c.id, U.c.display_name, U.c.email)
+            sa.select(GM.c.group_id, U.c.id, U.c.display_name, U.c.email, U.c.user_name)
             .join(U, U.c.id == GM.c.user_id)
             .where(GM.c.group_id.in_(group_ids))
             .order_by(U.c.id)
         ).all()
         found: dict[str, list[Ref]] = {}
-        for group_id, user_id, display, email in rows:
-            found.setdefault(group_id, []).append(Ref(user_id, display or email))
+        for group_id, user_id, display, email, user_name in rows:
+            found.setdefault(group_id, []).append(Ref(user_id, display or email or user_name))
         return found
 
     def get_scim_group(self, account_id: int, group_id: str, *, lock: bool = False) -> Group:

@@ -82,8 +82,10 @@ def check_user_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate user fields; raises BadRequest with ``invalid_*``/``unknown_addon`` codes."""
     out = dict(values)
     if "email" in out:
-        out["email"] = normalize_email(out["email"])
-        out["email_key"] = out["email"].lower()
+        # None: no email (only with a user name; the store checks that): pending, no sign-in.
+        if out["email"] is not None:
+            out["email"] = normalize_email(out["email"])
+        out["email_key"] = None if out["email"] is None else out["email"].lower()
     if "user_name" in out:
         user_name = out["user_name"]
         if user_name is not None and not 0 < len(user_name) <= 320:
@@ -116,11 +118,15 @@ class UsersMixin(SeatsMixin):
     """Users and the seats they hold."""
 
     def create_user(
-        self, account_id: int, email: str, *, actor: str, source: str, **fields: Any
+        self, account_id: int, email: str | None, *, actor: str, source: str, **fields: Any
     ) -> User:
         """Create a user in ``account_id`` taking the seats its license and add-ons need.
 
-        Raises BadRequest (field checks), Conflict ``email_taken``, NotFound
+        ``email`` None: a user with a ``user_name`` and no email, which must stay pending (it
+        cannot sign in until an email is set).
+
+        Raises BadRequest (field checks, ``email_required`` for no email and no user name, or
+        no email and not pending), Conflict ``email_taken``, NotFound
         ``account_not_found``, LicensePoolExhausted ``license_pool_exhausted``.
         """
         unknown = set(fields) - CHANGEABLE
@@ -139,6 +145,7 @@ class UsersMixin(SeatsMixin):
                     "email": email,
                 }
             )
+            check_identity(values.get("user_name"), values["email"], values["status"])
             self._insert_user(conn, account_id, values, source, now)
             user = self._user(conn, values["id"])
             self.move_seats(conn, account_id, [], seat_kinds_of(user.license_type, user.addons))
@@ -199,11 +206,17 @@ class UsersMixin(SeatsMixin):
             return None if found is None else self._user(conn, found[0])
 
     def find_user_by_employee_id(self, account_ids: Iterable[int], employee_id: str) -> User | None:
-        """The user of one of ``account_ids`` with this employee unique ID, or None."""
+        """The user of one of ``account_ids`` with this employee unique ID, or None.
+
+        Users without an email are never found: SSO signs in by email, and must not give one to
+        a user whose email only a SCIM client may set.
+        """
         with self.transaction() as conn:
             found = conn.execute(
                 sa.select(U.c.id).where(
-                    U.c.account_id.in_(list(account_ids)), U.c.employee_id == employee_id
+                    U.c.account_id.in_(list(account_ids)),
+                    U.c.employee_id == employee_id,
+                    U.c.email_key.is_not(None),
                 )
             ).first()
             return None if found is None else self._user(conn, found[0])
@@ -252,9 +265,14 @@ class UsersMixin(SeatsMixin):
                     f"{expected_version}; read it again."
                 )
             email = values.get("email", before.email)
+            check_identity(
+                values.get("user_name", before.user_name),
+                email,
+                values.get("status", before.status),
+            )
             old_name_key = before.user_name.lower() if before.user_name is not None else None
             name_key = values.get("user_name_key", old_name_key)
-            if email.lower() != before.email.lower() or name_key != old_name_key:
+            if _key(email) != _key(before.email) or name_key != old_name_key:
                 taken = _taken(conn, email, name_key, user_id)
                 if taken is not None:
                     raise taken
@@ -411,8 +429,25 @@ class UsersMixin(SeatsMixin):
         return gid
 
 
+def _key(email: str | None) -> str | None:
+    return None if email is None else email.lower()
+
+
+def check_identity(user_name: str | None, email: str | None, status: str) -> None:
+    """A user has an email or a user name; one without an email is pending (or deactivated)."""
+    if email is not None:
+        return
+    if user_name is None:
+        raise BadRequest("A user needs an email or a user name.", code="email_required")
+    if status == "active":
+        raise BadRequest(
+            "A user without an email cannot be active: it cannot sign in until an email is set.",
+            code="email_required",
+        )
+
+
 def _taken(
-    conn: sa.Connection, email: str, name_key: str | None, own_id: str | None
+    conn: sa.Connection, email: str | None, name_key: str | None, own_id: str | None
 ) -> Conflict | None:
     """The refusal a user with this email and user name key would meet, if any.
 
@@ -420,9 +455,10 @@ def _taken(
     SCIM userName (a user name, else an email).
     """
     others = [] if own_id is None else [U.c.id != own_id]
-    found = conn.execute(sa.select(U.c.id).where(U.c.email_key == email.lower(), *others))
-    if found.first() is not None:
-        return _email_taken(email)
+    if email is not None:
+        found = conn.execute(sa.select(U.c.id).where(U.c.email_key == email.lower(), *others))
+        if found.first() is not None:
+            return _email_taken(email)
     if name_key is None:
         # User names are never email addresses, so an email is nobody's user name.
         return None
@@ -443,7 +479,7 @@ def _is_email(value: str) -> bool:
     return True
 
 
-def _email_taken(email: str) -> Conflict:
+def _email_taken(email: str | None) -> Conflict:
     return Conflict(
         f"The email '{email}' already belongs to a user of this service.", code="email_taken"
     )

@@ -134,7 +134,7 @@ def test_bulk_refuses_a_bulk_id_cycle_and_creates_nothing_on_it(scim):
 
 
 def test_bulk_stops_after_fail_on_errors(scim):
-    bad = {"schemas": [USER_URN], "userName": "not-an-email"}
+    bad = {"schemas": [USER_URN], "userName": "x", "emails": [{"value": "not-an-email"}]}
     response = _bulk(
         scim,
         [{"method": "POST", "path": "/Users", "bulkId": str(i), "data": bad} for i in range(3)]

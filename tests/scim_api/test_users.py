@@ -106,8 +106,11 @@ def test_a_user_name_taken_in_another_account_is_refused_without_naming_it(scim)
     assert "Globex" not in detail and str(other.id) not in detail and other.number not in detail
 
 
-def test_a_user_name_that_is_not_an_email_is_refused_with_invalid_value(scim):
-    response = scim.post("/Users", {"schemas": [USER_URN], "userName": "bjensen"})
+def test_a_sign_in_email_that_is_not_an_email_is_refused_with_invalid_value(scim):
+    response = scim.post(
+        "/Users",
+        {"schemas": [USER_URN], "userName": "bjensen", "emails": [{"value": "bjensen"}]},
+    )
     assert error_of(response) == (400, "invalidValue")
 
 

@@ -140,3 +140,38 @@ def test_sp_initiated_login_remembers_the_request_for_in_response_to(client, wor
 def test_an_account_without_sso_says_so(client, world, sign):
     answer = post_response(client, sign("x@acme.test"), path="/v/globex/saml/SSO")
     assert answer.status_code == 404 and answer.json["code"] == "sso_not_configured"
+
+
+def test_sso_sign_in_never_matches_a_user_without_email(client, world, sign, sqlite_store, idp):
+    _, acme = world
+    sqlite_store.put_saml_config(
+        acme.id,
+        {
+            "idp_entity_id": idp.entity_id,
+            "sign_in_url": "https://idp.test/sso",
+            "certificates": [idp.certificate_pem],
+            "allow_idp_initiated": True,
+            "attribute_map": {"first_name": "givenName", "employee_unique_id": "employeeNumber"},
+        },
+        actor="test",
+    )
+    nobody = sqlite_store.create_user(
+        acme.id,
+        None,
+        actor="scim",
+        source="scim",
+        user_name="alice",
+        status="pending",
+        employee_id="E-1",
+    )
+    answer = post_response(
+        client, sign("alice@acme.test", {"givenName": ["Alice"], "employeeNumber": ["E-1"]})
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["outcome"] == "signed_in"
+    assert answer.json["user"]["id"] != nobody.id
+    assert answer.json["user"]["email"] == "alice@acme.test"
+    untouched = sqlite_store.get_user(nobody.id)
+    assert (untouched.email, untouched.status) == (None, "pending")
+    assert sqlite_store.find_user_by_email("alice") is None
+    assert sqlite_store.find_user_by_employee_id([acme.id], "E-1").id != nobody.id

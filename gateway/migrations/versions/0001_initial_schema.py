@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:02:47.390823
+Create Date: 2026-11-22 00:27:07.429396
 """
 
 from __future__ import annotations
@@ -419,8 +419,8 @@ def upgrade() -> None:
         "users",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
-        sa.Column("email_key", sa.String(length=320), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("email_key", sa.String(length=320), nullable=True),
         sa.Column("email_type", sa.String(length=20), server_default="work", nullable=False),
         sa.Column("user_name", sa.String(length=320), nullable=True),
         sa.Column("user_name_key", sa.String(length=320), nullable=True),
@@ -457,14 +457,12 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_users_account_id"), ["account_id"], unique=False)
 
-    # Added by hand: autogenerate skips expression indexes on SQLite (schema.py has it too).
     op.create_index(
         "ix_users_scim_user_name",
         "users",
-        [sa.text("coalesce(user_name_key, email_key)")],
+        [sa.literal_column("coalesce(user_name_key, email_key)")],
         unique=True,
     )
-
     op.create_table(
         "group_members",
         sa.Column("group_id", sa.String(length=36), nullable=False),
