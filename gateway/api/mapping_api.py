@@ -135,7 +135,11 @@ def reorder(account_id: int) -> ResponseReturnValue:
     caller, _ = managed_account(account_id)
     rules, _ = store().get_rules(account_id)
     order = json_body().get("order")
-    if not isinstance(order, list) or sorted(order) != list(range(1, len(rules) + 1)):
+    if (
+        not isinstance(order, list)
+        or not all(isinstance(p, int) and not isinstance(p, bool) for p in order)
+        or sorted(order) != list(range(1, len(rules) + 1))
+    ):
         raise BadRequest(
             f"'order' must list positions 1 to {len(rules)}, each once.", code="invalid_order"
         )

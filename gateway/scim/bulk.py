@@ -173,6 +173,11 @@ def _operation(index: int, raw: Any) -> BulkOperation:
     if method not in METHODS or not isinstance(path, str) or not path:
         raise InvalidSyntax(f"operation {index} needs a method ({', '.join(METHODS)}) and a path")
     bulk_id = raw.get("bulkId")
+    if bulk_id is not None and not isinstance(bulk_id, str):
+        raise InvalidSyntax(f"operation {index}: bulkId must be a string")
+    version = raw.get("version")
+    if version is not None and not isinstance(version, str):
+        raise InvalidSyntax(f"operation {index}: version must be a string (an ETag)")
     if method == "POST" and not bulk_id:
         raise InvalidSyntax(f"operation {index}: a POST needs a bulkId (RFC 7644 §3.7)")
     if method != "DELETE" and "data" not in raw:

@@ -197,3 +197,9 @@ def test_cli_import_reports_every_error_and_changes_nothing(sqlite_store, tmp_pa
         ],
     )
     assert explained.exit_code == 0 and "Lands in: Acme Healthcare" in explained.output
+
+
+def test_reorder_with_positions_that_are_not_numbers_is_refused(client, acme):
+    account, auth = acme
+    answer = client.post(_url(account, "/reorder"), headers=auth, json={"order": [False, None]})
+    assert answer.status_code == 400 and answer.json["code"] == "invalid_order"

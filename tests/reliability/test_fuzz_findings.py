@@ -42,3 +42,23 @@ def test_a_bulk_body_whose_schemas_is_not_a_list_is_a_400_invalid_syntax(
     answer = client.post("/scim/v2/Bulk", json=body, headers=scim_headers)
     assert answer.status_code == 400
     assert answer.get_json()["scimType"] == "invalidSyntax"
+
+
+@pytest.mark.parametrize("field", [{"bulkId": [None]}, {"bulkId": {"a": 1}}, {"version": 3}])
+def test_a_bulk_operation_with_a_non_string_bulk_id_or_version_is_a_400_invalid_syntax(
+    client, scim_headers, field
+):
+    operation = {
+        "method": "POST",
+        "path": "/Users",
+        "bulkId": "b1",
+        "data": {"schemas": [USER_URN], "userName": "x@acme.test"},
+        **field,
+    }
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        "Operations": [operation],
+    }
+    answer = client.post("/scim/v2/Bulk", json=body, headers=scim_headers)
+    assert answer.status_code == 400
+    assert answer.get_json()["scimType"] == "invalidSyntax"
