@@ -4,7 +4,6 @@ gateway servers started on them."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from harness import ROOT, VAR, log, wait_for_http
+
+from gateway.testing.postgres import fresh_schema
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -44,17 +45,8 @@ def fresh_database(backend: str, name: str) -> Iterator[str]:
     server = postgres_url()
     if server is None:
         raise RuntimeError("PostgreSQL does not answer")
-    schema = f"bench_{name.replace('-', '_')}_{secrets.token_hex(4)}"
-    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in server else "?"
-    try:
-        yield f"{server}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema(server, prefix=f"bench_{name.replace('-', '_')}") as url:
+        yield url
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pathlib
-import secrets
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from gateway.app import create_app
 from gateway.clock import FrozenClock
 from gateway.store.sql import SqlStore
+from gateway.testing.postgres import fresh_schema
 
 POSTGRES_URL = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -27,15 +27,8 @@ def postgres_schema_url() -> Iterator[str]:
     """A fresh PostgreSQL schema for this test session, dropped at the end."""
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    schema_name = "gw_test_" + secrets.token_hex(6)
-    admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema_name}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
-    admin.dispose()
+    with fresh_schema(POSTGRES_URL, prefix="gw_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

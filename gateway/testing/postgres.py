@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 
 @contextlib.contextmanager
-def fresh_schema(url: str) -> Iterator[str]:
+def fresh_schema(url: str, prefix: str = "gw_plugin") -> Iterator[str]:
     """A new schema on ``url``; yields a URL whose search_path points at it, then drops it."""
-    name = "gw_plugin_" + secrets.token_hex(6)
+    name = f"{prefix}_{secrets.token_hex(6)}"
     admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
