@@ -1,6 +1,8 @@
 """RFC 7644 §3.7 Bulk: operations in dependency order with ``bulkId`` references resolved.
 
-Operations run one by one, each in its own transaction (§3.7: a bulk request is not atomic).
+Operations run in order, each in its own transaction (§3.7: a bulk request is not atomic),
+except that consecutive POSTs to /Users run as one batch (``bulk_batch``) with the results each
+would have had alone.
 A POST may be referenced by others as ``bulkId:<id>`` in paths and values; references are
 resolved in any order (§3.7.2), and operations on a reference cycle are refused with 409
 ``invalidValue`` rather than created half-way (the RFC leaves the choice to the server).
@@ -8,15 +10,19 @@ resolved in any order (§3.7.2), and operations on a reference cycle are refused
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gateway.scim.bulk_batch import is_user_post, run_user_posts
 from gateway.scim.discovery import ScimLimits
 from gateway.scim.errors import InvalidSyntax, InvalidValue, PayloadTooLarge, ScimError
-from gateway.scim.operations import Caller, resource_type_of
+from gateway.scim.operations import Caller, Outcome, resource_type_of
 from gateway.scim.query import version_from_etag
 from gateway.scim.resources import etag
+from gateway.scim.schema_model import ResourceType
 
 if TYPE_CHECKING:
     from gateway.scim.service import ScimService
@@ -25,6 +31,7 @@ BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 BULK_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
 METHODS = ("POST", "PUT", "PATCH", "DELETE")
 _REFERENCE = re.compile(r"bulkId:([^\s/\"]+)")
+Create = Callable[[Caller, ResourceType, Any], Outcome]
 
 
 class UnresolvedReference(ScimError):
@@ -77,15 +84,39 @@ class BulkRunner:
                 ),
             )
             errors += 1
-        for op in ordered:
-            if fail_on_errors is not None and errors >= fail_on_errors:
+        for run in _runs(ordered):
+            budget = None if fail_on_errors is None else fail_on_errors - errors
+            if budget is not None and budget <= 0:
                 break
-            results[op.index] = self.one(caller, op)
-            errors += int(results[op.index]["status"]) >= 400
+            batched = len(run) > 1
+            done = run_user_posts(self, caller, run, budget) if batched else self.each(caller, run)
+            for op, result in done:
+                results[op.index] = result
+                errors += _failed(result)
         return {
             "schemas": [BULK_RESPONSE],
             "Operations": [results[i] for i in sorted(results)],
         }
+
+    def each(
+        self,
+        caller: Caller,
+        ops: list[BulkOperation],
+        budget: int | None = None,
+        create: Create | None = None,
+    ) -> list[tuple[BulkOperation, dict[str, Any]]]:
+        """Run ``ops`` in order, stopping once ``budget`` of them failed; what ran, with results.
+
+        ``create`` replaces the service's create for POSTs (a batch's).
+        """
+        done: list[tuple[BulkOperation, dict[str, Any]]] = []
+        errors = 0
+        for op in ops:
+            if budget is not None and errors >= budget:
+                break
+            done.append((op, self.one(caller, op, create)))
+            errors += _failed(done[-1][1])
+        return done
 
     def read(self, body: Any) -> tuple[list[BulkOperation], int | None]:
         """The checked operations and ``failOnErrors``; raises InvalidSyntax, PayloadTooLarge."""
@@ -109,17 +140,21 @@ class BulkRunner:
             raise InvalidSyntax("failOnErrors must be an integer of 1 or more")
         return [_operation(i, op) for i, op in enumerate(raw)], fail_on_errors
 
-    def one(self, caller: Caller, op: BulkOperation) -> dict[str, Any]:
+    def one(
+        self, caller: Caller, op: BulkOperation, create: Create | None = None
+    ) -> dict[str, Any]:
         """Run one operation; its result (a failure carries the SCIM Error as ``response``)."""
         try:
             path = self.resolve(op.path)
             data = self.resolve(op.data)
-            return self.dispatch(caller, op, path, data)
+            return self.dispatch(caller, op, path, data, create or self.service.create)
         except ScimError as e:
             return _failure(op, e)
 
-    def dispatch(self, caller: Caller, op: BulkOperation, path: str, data: Any) -> dict[str, Any]:
-        """Call the service for one resolved operation."""
+    def dispatch(
+        self, caller: Caller, op: BulkOperation, path: str, data: Any, create: Create
+    ) -> dict[str, Any]:
+        """Call the service (``create`` for a POST) for one resolved operation."""
         endpoint, _, resource_id = path.strip("/").partition("/")
         resource_type = resource_type_of(endpoint)
         if (op.method == "POST") == bool(resource_id):
@@ -133,7 +168,7 @@ class BulkRunner:
             result.update(location=f"{caller.base_url}/{path.strip('/')}", status="204")
             return result
         if op.method == "POST":
-            outcome = self.service.create(caller, resource_type, data)
+            outcome = create(caller, resource_type, data)
             if op.bulk_id:
                 self.created[op.bulk_id] = outcome.resource["id"]
         elif op.method == "PUT":
@@ -188,25 +223,50 @@ def _operation(index: int, raw: Any) -> BulkOperation:
 def _ordered(ops: list[BulkOperation]) -> tuple[list[BulkOperation], list[BulkOperation]]:
     """Operations in request order, each after the POSTs it refers to; and those on a cycle.
 
-    A reference to a bulkId no POST defines is left to fail when it runs.
+    Each step runs the earliest operation whose POSTs have all run (Kahn's algorithm with a heap
+    of the ready ones): O(n log n) plus the references. A reference to a bulkId no POST defines
+    is left to fail when it runs; one to the operation's own bulkId is a cycle.
     """
-    defined = {op.bulk_id: op for op in ops if op.method == "POST" and op.bulk_id}
-    done: set[int] = set()
+    defined = {op.bulk_id: op.index for op in ops if op.method == "POST" and op.bulk_id}
+    by_index = {op.index: op for op in ops}
+    waiting = dict.fromkeys(by_index, 0)
+    dependents: dict[int, list[int]] = {}
+    for op in ops:
+        for ref in op.references():
+            if ref in defined:
+                waiting[op.index] += 1
+                dependents.setdefault(defined[ref], []).append(op.index)
+    ready = [index for index, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
     ordered: list[BulkOperation] = []
-    pending = list(ops)
-    while pending:
-        ready = [
-            op
-            for op in pending
-            if all(defined[r].index in done for r in op.references() if r in defined)
-        ]
-        if not ready:
-            return ordered, pending
-        first = ready[0]
-        ordered.append(first)
-        done.add(first.index)
-        pending.remove(first)
-    return ordered, []
+    while ready:
+        index = heapq.heappop(ready)
+        ordered.append(by_index[index])
+        for dependent in dependents.get(index, ()):
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, dependent)
+    done = {op.index for op in ordered}
+    return ordered, [op for op in ops if op.index not in done]
+
+
+def _runs(ordered: list[BulkOperation]) -> Iterator[list[BulkOperation]]:
+    """The operations in order, consecutive POSTs to /Users together, every other one alone."""
+    run: list[BulkOperation] = []
+    for op in ordered:
+        if is_user_post(op):
+            run.append(op)
+            continue
+        if run:
+            yield run
+            run = []
+        yield [op]
+    if run:
+        yield run
+
+
+def _failed(result: dict[str, Any]) -> int:
+    return int(int(result["status"]) >= 400)
 
 
 def _references_in(value: Any) -> set[str]:

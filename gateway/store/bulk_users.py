@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from gateway.store import schema
-from gateway.store.base import new_id
 from gateway.store.errors import Conflict, LicensePoolExhausted
 from gateway.store.pools import seat_kinds_of
-from gateway.store.users import UsersMixin, check_identity, check_user_values
+from gateway.store.user_batch import (
+    UserBatch,
+    existing_keys,
+    insert_user_rows,
+    new_user_row,
+)
+from gateway.store.users import UsersMixin, check_identity
 
 U = schema.users
 P = schema.license_pools
-CHUNK = 1000
 
 
 class BulkUsersMixin(UsersMixin):
-    """``bulk_create_users`` for benchmarks and migrations: fast, all or nothing."""
+    """``bulk_create_users`` for benchmarks and migrations (fast, all or nothing), and
+    ``user_batch`` for SCIM /Bulk (each user checked on its own, inserted together)."""
 
     def bulk_create_users(
         self,
@@ -41,8 +46,7 @@ class BulkUsersMixin(UsersMixin):
             account = self._get_account(conn, account_id)
             now = self.clock.now()
             values = [
-                self._bulk_row(account_id, account.default_license_type, r, source, now)
-                for r in rows
+                new_user_row(account_id, account.default_license_type, r, source, now) for r in rows
             ]
             for v in values:
                 check_identity(v["user_name"], v["email"], v["status"])
@@ -55,7 +59,7 @@ class BulkUsersMixin(UsersMixin):
             )
             for kind, count in sorted(seats.items()):
                 self._take_seats(conn, account_id, kind, count)
-            self._insert_rows(conn, values)
+            insert_user_rows(conn, values)
             self.audit(
                 conn,
                 actor=actor,
@@ -65,45 +69,22 @@ class BulkUsersMixin(UsersMixin):
             )
             return [v["id"] for v in values]
 
-    @staticmethod
-    def _bulk_row(
-        account_id: int, default_license: str, row: Mapping[str, Any], source: str, now: Any
-    ) -> dict[str, Any]:
-        base: dict[str, Any] = {
-            "status": "active",
-            "license_type": default_license,
-            "addons": [],
-            "profile": {},
-            "email_type": "work",
-            "user_name": None,
-            "external_id": None,
-            "first_name": None,
-            "last_name": None,
-            "display_name": None,
-            "employee_id": None,
-            "login_type": "work_email",
-            "role": "Member",
-            "vip": False,
-            "has_upcoming_meetings": False,
-        }
-        values = check_user_values({**base, **row})
-        values.update(
-            id=new_id(),
-            account_id=account_id,
-            source=source,
-            created_at=now,
-            updated_at=now,
-            version=1,
-        )
-        return values
+    @contextlib.contextmanager
+    def user_batch(self, account_id: int, candidate_keys: Iterable[str]) -> Iterator[UserBatch]:
+        """A batch of user creations in one transaction, inserted when the block ends.
+
+        ``candidate_keys`` (lower-cased emails and user names the batch may use) are looked up
+        at once; others are looked up as they come. Raises BatchRaced when a concurrent writer
+        took a key the batch checked (nothing is inserted then).
+        """
+        with self.transaction() as conn:
+            batch = UserBatch(self, conn, account_id, candidate_keys)
+            yield batch
+            batch.flush()
 
     def _check_emails_free(self, conn: sa.Connection, keys: list[str]) -> None:
         duplicates = [k for k, n in Counter(keys).items() if n > 1]
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start : start + CHUNK]
-            duplicates += conn.execute(
-                sa.select(U.c.email).where(U.c.email_key.in_(chunk))
-            ).scalars()
+        duplicates += sorted(existing_keys(conn, U.c.email_key, keys))
         if duplicates:
             raise Conflict(
                 f"The email '{duplicates[0]}' already belongs to a user of this service.",
@@ -114,28 +95,12 @@ class BulkUsersMixin(UsersMixin):
         """User names (never emails) are nobody else's SCIM userName (a user name or email)."""
         duplicates = [k for k, n in Counter(keys).items() if n > 1]
         scim_key = sa.func.coalesce(U.c.user_name_key, U.c.email_key)
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start : start + CHUNK]
-            duplicates += conn.execute(sa.select(scim_key).where(scim_key.in_(chunk))).scalars()
+        duplicates += sorted(existing_keys(conn, scim_key, keys))
         if duplicates:
             raise Conflict(
                 "One of the user names already belongs to a user of this service.",
                 code="user_name_taken",
             )
-
-    @staticmethod
-    def _insert_rows(conn: sa.Connection, values: list[dict[str, Any]]) -> None:
-        """Insert in chunks; a concurrent writer taking one of the emails (or user names) is
-        ``email_taken``."""
-        try:
-            with conn.begin_nested():
-                for start in range(0, len(values), CHUNK):
-                    conn.execute(U.insert(), values[start : start + CHUNK])
-        except IntegrityError as e:
-            raise Conflict(
-                "One of the emails or user names was just taken by another user of this service.",
-                code="email_taken",
-            ) from e
 
     def _take_seats(self, conn: sa.Connection, account_id: int, kind: str, count: int) -> None:
         self._ensure_pool(conn, account_id, kind)
