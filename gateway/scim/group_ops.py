@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.scim.errors import InvalidValue
 from gateway.scim.filters import compile_group_filter, filter_profile_for, sort_expression
 from gateway.scim.operations import Caller, Context, Outcome, check_if_match, note_quirks
 from gateway.scim.patch import apply_patch, read_patch_request
+from gateway.scim.profiles import Leniency
 from gateway.scim.query import SearchQuery
 from gateway.scim.resources import group_to_scim, member_ids
 from gateway.scim.schemas import GROUP
@@ -37,10 +39,31 @@ class GroupOps:
                 caller.account_id,
                 resource["displayName"],
                 external_id=resource.get("externalId"),
-                member_ids=member_ids(resource),
+                member_ids=self.members(caller, resource, ()),
                 actor=caller.actor,
             )
         return self.outcome(group, caller)
+
+    def members(self, caller: Caller, resource: dict[str, Any], current: Any) -> list[str]:
+        """The member ids to store: ``resource``'s, less new ids naming no user of the account.
+
+        Such ids (unknown, or another account's user: the two are not told apart) are refused
+        under the ``strict`` profile and otherwise left out, the quirk logged; the group sent
+        back shows the members it really has.
+        Raises InvalidValue (strict) naming the first unknown id.
+        """
+        ids = member_ids(resource)
+        new = set(ids) - set(current)
+        unknown = sorted(new - self.store.known_user_ids(caller.account_id, new))
+        if not unknown:
+            return ids
+        leniency = Leniency(caller.profile)
+        leniency.tolerate(
+            "unknown_member_ignored",
+            InvalidValue(f"No user with id {unknown[0]} in this account."),
+        )
+        note_quirks(caller, GROUP, leniency.quirks)
+        return [i for i in ids if i not in unknown]
 
     def get(self, caller: Caller, group_id: str) -> Outcome:
         """RFC 7644 §3.4.1: one group of the account; raises NotFound."""
@@ -103,7 +126,7 @@ class GroupOps:
                 caller.account_id,
                 group_id,
                 changes,
-                member_ids=member_ids(resource),
+                member_ids=self.members(caller, resource, {m.id for m in current.members}),
                 actor=caller.actor,
                 expected_version=if_match,
             )

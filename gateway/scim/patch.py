@@ -262,6 +262,7 @@ class _Patcher:
             raise NoTarget("'remove' needs a 'path'")
         path = parse_patch_path(path_text, self.schema)
         self.check_mutability(path, "remove")
+        check_removable(path)
         holder = self.holder(path, create=False)
         key = _key(holder, path.attribute.name) if holder is not None else None
         if holder is None or key is None:
@@ -303,6 +304,24 @@ class _Patcher:
         for element in hits:
             element.pop(_key(element, path.sub.name) or path.sub.name, None)
         _store_list(holder, key, [e for e in elements if e])
+
+
+def check_removable(path: PatchPath) -> None:
+    """RFC 7644 §3.5.2.2: removing a required attribute (or an extension holding one) is
+    refused with ``mutability``; removing elements or sub-attributes of one is not.
+
+    Raises Mutability.
+    """
+    if path.value_filter is not None or path.sub is not None:
+        return
+    if path.whole_extension:
+        held = [a.name for a in path.schema.attributes if a.required]
+        if held:
+            raise Mutability(
+                f"'{path.label}' cannot be removed: it holds required {', '.join(held)}"
+            )
+    elif path.attribute.required:
+        raise Mutability(f"'{path.label}' is required and cannot be removed; replace it instead")
 
 
 def _key(holder: dict[str, Any], name: str) -> str | None:

@@ -31,6 +31,9 @@ class Attribute:
     enforce_canonical: bool = False
     reference_types: tuple[str, ...] = ()
     description: str = ""
+    # A required attribute the server gives a value when a create leaves it out (and keeps as
+    # it is when a replace leaves it out): it always has a value, so it cannot be removed.
+    server_default: str | bool | None = None
 
     @property
     def is_complex(self) -> bool:

@@ -125,11 +125,32 @@ USER_SCHEMA = Schema(
         Attribute("nickName"),
         Attribute("profileUrl", "reference", reference_types=("external",)),
         Attribute("title"),
-        Attribute("userType", canonical_values=LICENSE_TYPES, enforce_canonical=True),
+        Attribute(
+            "userType",
+            required=True,
+            canonical_values=LICENSE_TYPES,
+            enforce_canonical=True,
+            server_default="Basic",
+            description=(
+                "The license: Licensed and On-Prem take a seat of the account's pool, Basic "
+                "none. Always has a value: Basic when a create leaves it out, unchanged when a "
+                "replace does; it cannot be removed (400 mutability)."
+            ),
+        ),
         Attribute("preferredLanguage"),
         Attribute("locale"),
         Attribute("timezone"),
-        Attribute("active", "boolean"),
+        Attribute(
+            "active",
+            "boolean",
+            required=True,
+            server_default=True,
+            description=(
+                "Always has a value: true when a create leaves it out, unchanged when a replace "
+                "does; it cannot be removed (400 mutability). A pending user (awaiting email "
+                "activation) is false whatever a client sends, until its link is followed."
+            ),
+        ),
         Attribute("password", mutability="writeOnly", returned="never"),
         _multi("emails", ("work", "home", "other")),
         _multi("phoneNumbers", ("work", "home", "mobile", "fax", "pager", "other")),
@@ -170,17 +191,28 @@ ZOOM_SCHEMA = Schema(
     "ZoomUser",
     "The SaaS's user extension",
     (
-        Attribute("loginType", canonical_values=LOGIN_TYPES, enforce_canonical=True),
+        Attribute(
+            "loginType",
+            required=True,
+            canonical_values=LOGIN_TYPES,
+            enforce_canonical=True,
+            server_default="workEmail",
+            description=(
+                "How the user signs in. Always has a value: workEmail when a create leaves it "
+                "out, unchanged when a replace does; it cannot be removed (400 mutability)."
+            ),
+        ),
         Attribute("personalLinkName"),
         Attribute("pronouns"),
         Attribute(
             "status",
             mutability="readOnly",
+            returned="request",
             canonical_values=USER_STATUSES,
             description=(
-                "active, pending (awaiting email activation; or, for a user with no email, "
-                "awaiting one: it cannot sign in and no activation email can be sent until "
-                "an email is set) or deactivated."
+                "active, pending (awaiting email activation: active is false until the emailed "
+                "link is followed) or deactivated. Returned when asked for "
+                "(attributes=urn:ietf:params:scim:schemas:extension:zoom:1.0:User:status)."
             ),
         ),
     ),
@@ -214,7 +246,7 @@ USER = ResourceType(
     "User Account",
     USER_SCHEMA,
     COMMON_ATTRIBUTES,
-    ((ENTERPRISE_SCHEMA, False), (ZOOM_SCHEMA, False)),
+    ((ENTERPRISE_SCHEMA, False), (ZOOM_SCHEMA, True)),
 )
 
 GROUP = ResourceType("Group", "/Groups", "Group", GROUP_SCHEMA, COMMON_ATTRIBUTES)

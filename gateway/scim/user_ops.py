@@ -34,7 +34,9 @@ class UserOps:
         """RFC 7644 §3.3: create a user, pending unless its email domain is associated.
 
         A user without an email (a userName that is not one and no ``emails``; refused under
-        the ``zoom`` profile) is pending and gets no activation email: it has nowhere to go.
+        the ``zoom`` profile) has no address to confirm, so it is not pending: it is active or
+        deactivated as the client says, and cannot sign in (sign-in is by email) until an email
+        is set, when the activation rule applies to that email.
 
         Raises InvalidSyntax/InvalidValue (body, or userName not an email under ``zoom``),
         Uniqueness (userName or sign-in email taken anywhere).
@@ -44,12 +46,10 @@ class UserOps:
         resource = validated.resource
         fields = user_fields(resource, {}, caller.profile)
         email = fields.pop("email")
-        if email is None:
-            fields["status"] = "pending"
-            pending = False  # no activation email: there is no address to send it to
-        else:
-            pending = self.context.activation.needs_activation(caller.account_id, email)
-            fields["status"] = _status(pending, resource.get("active"))
+        pending = email is not None and self.context.activation.needs_activation(
+            caller.account_id, email
+        )
+        fields["status"] = _status(pending, resource.get("active"))
         with scim_errors():
             user = self.store.create_user(
                 caller.account_id, email, actor=caller.actor, source="scim", **fields
@@ -121,26 +121,26 @@ class UserOps:
     ) -> bool:
         """Set ``fields["status"]``; True when the new email must be activated.
 
-        A new email outside the associated domains makes the user pending again; a pending
-        user stays pending whatever ``active`` says (only the emailed link activates). Removing
-        the last email makes the user pending (it cannot sign in; nothing is sent); a first
-        email makes a user that had none active when its domain is associated, else it stays
-        pending and the activation email goes out.
+        A new email (a first one included) outside the associated domains makes the user
+        pending with an activation email; a pending user stays pending whatever ``active``
+        says (only the emailed link activates). A user left without any email has nothing
+        awaiting confirmation: it follows ``active`` (and cannot sign in).
         """
         new_email = fields["email"]
-        activation = self.context.activation
-        if new_email is None:
-            fields["status"] = "pending"
-            return False
-        changed = user.email is None or new_email.casefold() != user.email.casefold()
-        if changed and activation.needs_activation(caller.account_id, new_email):
-            fields["status"] = "pending"
-            return True
-        if user.email is None:
+        if new_email is not None:
+            changed = user.email is None or new_email.casefold() != user.email.casefold()
+            if changed and self.context.activation.needs_activation(caller.account_id, new_email):
+                fields["status"] = "pending"
+                return True
+            if user.status == "pending":
+                if changed:  # to an email of an associated domain: nothing left to confirm
+                    fields["status"] = "active"
+                return False
+        active = resource.get("active")
+        if active is not None:
+            fields["status"] = "active" if active else "deactivated"
+        elif user.status == "pending":  # no email left: nothing awaiting confirmation
             fields["status"] = "active"
-            return False
-        if user.status != "pending" and resource.get("active") is not None:
-            fields["status"] = "active" if resource["active"] else "deactivated"
         return False
 
     def delete(self, caller: Caller, user_id: str, if_match: int | None) -> None:

@@ -48,11 +48,15 @@ def validate_resource(
 def check_required(data: dict[str, Any], resource: ResourceType) -> None:
     """Refuse a resource lacking a required attribute (``userName``, Group ``displayName``).
 
+    Required attributes with a server default (``userType``, ``active``, ``loginType``) may be
+    left out: a create gives them the default, a replace keeps their value.
     Raises InvalidValue naming the attribute.
     """
     for schema in resource.schemas:
         holder = data if schema is resource.core else data.get(schema.id, {})
         for attribute in schema.attributes:
+            if attribute.server_default is not None:
+                continue
             if attribute.required and holder.get(attribute.name) in (None, "", []):
                 raise InvalidValue(f"'{attribute.name}' is required for a {resource.name}")
 

@@ -122,11 +122,11 @@ class UsersMixin(SeatsMixin):
     ) -> User:
         """Create a user in ``account_id`` taking the seats its license and add-ons need.
 
-        ``email`` None: a user with a ``user_name`` and no email, which must stay pending (it
-        cannot sign in until an email is set).
+        ``email`` None: a user with a ``user_name`` and no email, active or deactivated but
+        never pending (it cannot sign in until an email is set).
 
         Raises BadRequest (field checks, ``email_required`` for no email and no user name, or
-        no email and not pending), Conflict ``email_taken``, NotFound
+        no email and pending), Conflict ``email_taken``, NotFound
         ``account_not_found``, LicensePoolExhausted ``license_pool_exhausted``.
         """
         unknown = set(fields) - CHANGEABLE
@@ -406,6 +406,17 @@ class UsersMixin(SeatsMixin):
             )
             return sorted(names.scalars())
 
+    def known_user_ids(self, account_id: int, user_ids: Iterable[str]) -> set[str]:
+        """Those of ``user_ids`` that are users of ``account_id`` (others' users are unknown)."""
+        wanted = set(user_ids)
+        if not wanted:
+            return set()
+        with self.transaction() as conn:
+            found = conn.execute(
+                sa.select(U.c.id).where(U.c.id.in_(wanted), U.c.account_id == account_id)
+            )
+            return set(found.scalars())
+
     def _group_id(self, conn: sa.Connection, account_id: int, kind: str, name: str) -> str:
         found = conn.execute(
             sa.select(G.c.id).where(
@@ -434,14 +445,16 @@ def _key(email: str | None) -> str | None:
 
 
 def check_identity(user_name: str | None, email: str | None, status: str) -> None:
-    """A user has an email or a user name; one without an email is pending (or deactivated)."""
+    """A user has an email or a user name. One without an email (a SCIM user name only) may
+    be active or deactivated, never pending (there is no address to confirm); it cannot sign
+    in, since sign-in is by email, until an email is set."""
     if email is not None:
         return
     if user_name is None:
         raise BadRequest("A user needs an email or a user name.", code="email_required")
-    if status == "active":
+    if status == "pending":
         raise BadRequest(
-            "A user without an email cannot be active: it cannot sign in until an email is set.",
+            "A user without an email cannot be pending: there is no address to confirm.",
             code="email_required",
         )
 

@@ -16,7 +16,7 @@ from gateway.scim.errors import (
     ScimError,
 )
 from gateway.scim.patch import PATCH_URN, apply_patch, read_patch_request
-from gateway.scim.schemas import ENTERPRISE_URN, GROUP, GROUP_URN, USER, USER_URN
+from gateway.scim.schemas import ENTERPRISE_URN, GROUP, GROUP_URN, USER, USER_URN, ZOOM_URN
 
 LENIENT = ["compatible", "entra", "okta", "zoom"]
 
@@ -142,11 +142,11 @@ def test_remove_a_sub_attribute_and_a_whole_attribute() -> None:
     result = patch_user(
         {"op": "remove", "path": "name.familyName"},
         {"op": "remove", "path": 'emails[type eq "home"]'},
-        {"op": "remove", "path": "active"},
+        {"op": "remove", "path": "title"},
     )
     assert result.resource["name"] == {"givenName": "Alice"}
     assert len(result.resource["emails"]) == 1
-    assert "active" not in result.resource
+    assert "title" not in result.resource
 
 
 def test_remove_without_path_is_no_target() -> None:
@@ -154,9 +154,34 @@ def test_remove_without_path_is_no_target() -> None:
         patch_user({"op": "remove"})
 
 
-def test_removing_a_required_attribute_is_refused() -> None:
-    with pytest.raises(InvalidValue, match="userName"):
-        patch_user({"op": "remove", "path": "userName"})
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("userName", "'userName' is required and cannot be removed; replace it instead"),
+        ("userType", "'userType' is required and cannot be removed; replace it instead"),
+        ("ACTIVE", "'active' is required and cannot be removed; replace it instead"),
+        (
+            f"{ZOOM_URN}:loginType",
+            f"'{ZOOM_URN}:loginType' is required and cannot be removed; replace it instead",
+        ),
+        (ZOOM_URN, f"'{ZOOM_URN}' cannot be removed: it holds required loginType"),
+    ],
+)
+def test_removing_a_required_attribute_is_refused_with_mutability(path: str, message: str) -> None:
+    # RFC 7644 §3.5.2.2: a required attribute cannot become unassigned.
+    resource = user()
+    resource[ZOOM_URN] = {"loginType": "sso"}
+    for profile in ["strict", *LENIENT]:
+        with pytest.raises(Mutability) as caught:
+            apply_patch(resource, [{"op": "remove", "path": path}], schema=USER, profile=profile)
+        assert caught.value.to_scim()["detail"] == message
+
+
+def test_removing_an_extension_without_required_attributes_is_allowed() -> None:
+    resource = user()
+    resource[ENTERPRISE_URN] = {"department": "R&D"}
+    result = apply_patch(resource, [{"op": "remove", "path": ENTERPRISE_URN}], schema=USER)
+    assert ENTERPRISE_URN not in result.resource
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,12 @@ class Scim:
     def delete(self, path: str, **headers: str) -> Any:
         return self.call("DELETE", path, **headers)
 
+    def status(self, user_id: str) -> str:
+        """The extension's ``status`` (returned on request only) of a user."""
+        response = self.get(f"/Users/{user_id}?attributes={ZOOM_URN}:status")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()[ZOOM_URN]["status"]  # type: ignore[no-any-return]
+
     def create_user(self, user_name: str, **attributes: Any) -> dict[str, Any]:
         response = self.post("/Users", {"schemas": [USER_URN], "userName": user_name, **attributes})
         assert response.status_code == 201, response.get_json()

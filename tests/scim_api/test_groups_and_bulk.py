@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scimapi import GROUP_URN, USER_URN, error_of
+from scimapi import GROUP_URN, USER_URN, error_of, scim_for
 
 BULK_URN = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 
@@ -28,9 +28,37 @@ def test_a_group_name_taken_in_the_account_is_refused_with_uniqueness(scim):
     assert error_of(scim.post("/Groups", {"displayName": "eng"})) == (409, "uniqueness")
 
 
-def test_a_member_that_is_not_a_user_of_the_account_is_refused_with_invalid_value(scim):
-    response = scim.post("/Groups", {"displayName": "Eng", "members": [{"value": "nobody"}]})
+def test_a_member_that_is_not_a_user_of_the_account_is_refused_under_strict(gateway_app, store):
+    strict = scim_for(gateway_app, store, profile="strict")
+    eng = {"schemas": [GROUP_URN], "displayName": "Eng"}
+    response = strict.post("/Groups", {**eng, "members": [{"value": "nobody"}]})
     assert error_of(response) == (400, "invalidValue")
+    assert response.get_json()["detail"] == "No user with id nobody in this account."
+    group = strict.post("/Groups", eng).get_json()
+    added = strict.patch(
+        f"/Groups/{group['id']}", [{"op": "add", "path": "members", "value": [{"value": "x"}]}]
+    )
+    assert error_of(added) == (400, "invalidValue")
+
+
+def test_unknown_members_are_left_out_under_lenient_profiles_alike_for_any_account(
+    gateway_app, store, caplog
+):
+    scim = scim_for(gateway_app, store, profile="entra")
+    ann = scim.create_user("ann@acme.test")
+    other = store.create_account("Other", "owner@other.test", actor="t", vanity="other")
+    foreign = store.create_user(other.id, "zed@other.test", actor="t", source="admin")
+    group = scim.post("/Groups", {"displayName": "Eng", "members": [{"value": ann["id"]}]})
+    path = f"/Groups/{group.get_json()['id']}"
+    for stranger in ("fake-member-id", foreign.id):
+        response = scim.patch(
+            path, [{"op": "add", "path": "members", "value": [{"value": stranger}]}]
+        )
+        assert response.status_code == 200, response.get_json()
+        # The group sent back shows the members it really has; nothing else changed.
+        assert [m["value"] for m in response.get_json()["members"]] == [ann["id"]]
+    assert "unknown_member_ignored" in caplog.text
+    assert store.get_user(foreign.id).version == foreign.version
 
 
 def test_membership_changes_bump_the_group_and_the_user_versions(scim):

@@ -25,7 +25,10 @@ def test_creating_a_user_returns_201_with_location_etag_and_the_saas_extension(s
     assert body["userName"] == "ann@acme.test" and body["active"] is True
     assert body["userType"] == "Basic"
     assert body[ENTERPRISE_URN] == {"department": "R&D", "manager": {"value": "m1"}}
-    assert body[ZOOM_URN] == {"loginType": "sso", "pronouns": "she/her", "status": "active"}
+    # The read-only status is returned on request only (RFC 7643 §7 returned "request").
+    assert body[ZOOM_URN] == {"loginType": "sso", "pronouns": "she/her"}
+    asked = scim.get(f"/Users/{body['id']}?attributes={ZOOM_URN}:status").get_json()
+    assert asked[ZOOM_URN] == {"status": "active"}
     assert scim.store.get_user(body["id"]).login_type == "sso"
 
 

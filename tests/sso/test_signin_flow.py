@@ -161,7 +161,7 @@ def test_sso_sign_in_never_matches_a_user_without_email(client, world, sign, sql
         actor="scim",
         source="scim",
         user_name="alice",
-        status="pending",
+        status="active",
         employee_id="E-1",
     )
     answer = post_response(
@@ -172,6 +172,6 @@ def test_sso_sign_in_never_matches_a_user_without_email(client, world, sign, sql
     assert answer.json["user"]["id"] != nobody.id
     assert answer.json["user"]["email"] == "alice@acme.test"
     untouched = sqlite_store.get_user(nobody.id)
-    assert (untouched.email, untouched.status) == (None, "pending")
+    assert (untouched.email, untouched.status) == (None, "active")
     assert sqlite_store.find_user_by_email("alice") is None
     assert sqlite_store.find_user_by_employee_id([acme.id], "E-1").id != nobody.id
