@@ -1,16 +1,67 @@
-"""Per-token rate limits on the admin API and SCIM: 429 with Retry-After, counters in the store."""
+"""Per-token rate limits on the admin API and SCIM: 429 with Retry-After, counters in the store.
+
+The count of a token's minute lives in the store, shared by every worker. A worker does not
+write it at every request: it counts hits itself and adds them to the store's count in a
+batch of at most ``max(1, headroom // HEADROOM_SHARE)`` hits (and at most ``MAX_BATCH``), where
+headroom is what the limit leaves above the count it last read. Far from the limit a worker
+writes once every ``MAX_BATCH`` requests; near it, at every request, so the limit holds to
+within a few requests per worker.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from dataclasses import dataclass
 
 from flask import Flask, current_app, request
 
 from gateway.errors import TooManyRequests
 from gateway.store.base import hash_secret
+from gateway.store.sql import SqlStore
 
 LIMITED_BLUEPRINTS = frozenset({"api", "scim"})
 WINDOW = dt.timedelta(minutes=1)
+HEADROOM_SHARE = 16
+MAX_BATCH = 50
+MAX_LOCAL_BUCKETS = 10_000
+
+
+@dataclass
+class _Tally:
+    window: dt.datetime
+    unwritten: int = 0
+    known: int = 0  # the store's count when this worker last wrote
+
+
+class HitCounter:
+    """This worker's part of the shared per-minute counts (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tallies: dict[str, _Tally] = {}
+
+    def hit(self, store: SqlStore, bucket: str, window: dt.datetime, limit: int) -> int:
+        """Count one request; returns the window's count as far as this worker knows it."""
+        with self._lock:
+            tally = self._tallies.get(bucket)
+            if tally is None or tally.window != window:
+                if len(self._tallies) >= MAX_LOCAL_BUCKETS:
+                    self._tallies = {b: t for b, t in self._tallies.items() if t.window == window}
+                tally = _Tally(window)
+                if len(self._tallies) < MAX_LOCAL_BUCKETS:
+                    self._tallies[bucket] = tally
+            tally.unwritten += 1
+            batch = max(1, min(MAX_BATCH, (limit - tally.known) // HEADROOM_SHARE))
+            if self._tallies.get(bucket) is not tally:
+                batch = 1  # not kept here: written at once
+            if tally.unwritten < batch:
+                return tally.known + tally.unwritten
+            hits, tally.unwritten = tally.unwritten, 0
+        total = store.count_hit(bucket, window, hits)
+        with self._lock:
+            tally.known = max(tally.known, total)
+        return total
 
 
 class RateLimited(TooManyRequests):
@@ -39,7 +90,8 @@ def check_rate_limit() -> None:
     window = now.replace(second=0, microsecond=0)
     # Bucket on the secret's hash: limits apply before (and without) a token lookup.
     bucket = "token:" + hash_secret(header)[:40]
-    if store.count_hit(bucket, window) > limit:
+    counter: HitCounter = current_app.extensions["gateway.hits"]
+    if counter.hit(store, bucket, window, limit) > limit:
         retry_after = max(1, int((window + WINDOW - now).total_seconds()))
         raise RateLimited(limit, retry_after)
     if now.second == 0 and now.microsecond < 50_000:
@@ -48,4 +100,5 @@ def check_rate_limit() -> None:
 
 def init_app(app: Flask) -> None:
     """Check the limit before every admin API and SCIM request."""
+    app.extensions["gateway.hits"] = HitCounter()
     app.before_request(check_rate_limit)

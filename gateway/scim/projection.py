@@ -35,25 +35,117 @@ def project(
     excluded: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The representation of ``resource`` to return; the input is not modified."""
+    if not attributes and not excluded:
+        return _default_view(resource, resource_type)
+    return general_view(resource, resource_type, attributes, excluded)
+
+
+def general_view(
+    resource: dict[str, Any],
+    resource_type: ResourceType,
+    attributes: Sequence[str],
+    excluded: Sequence[str],
+) -> dict[str, Any]:
+    """``project`` resolving every key against the schema (any lists, any spelling)."""
     chosen = _selection(attributes, resource_type)
     dropped = _selection(excluded, resource_type) if not attributes else {}
     out: dict[str, Any] = {}
     for key, value in resource.items():
         if key == "schemas":
             out[key] = list(value)
-            continue
-        extension = resource_type.schema_by_urn(key)
-        if extension is not None and extension is not resource_type.core:
-            kept = _project_object(value, extension, resource_type, chosen, dropped, attributes)
-            if kept:
-                out[extension.id] = kept
-            continue
-        _project_member(
-            out, key, value, resource_type.core, resource_type, chosen, dropped, attributes
-        )
+        else:
+            _project_top(out, key, value, resource_type, chosen, dropped, attributes)
     if "schemas" in out and (attributes or excluded):
         out["schemas"] = [u for u in out["schemas"] if u == resource_type.core.id or u in out]
     return out
+
+
+def _project_top(
+    out: dict[str, Any],
+    key: str,
+    value: Any,
+    resource_type: ResourceType,
+    chosen: Selection,
+    dropped: Selection,
+    attributes: Sequence[str],
+) -> None:
+    """A top-level key: an extension object, or a core attribute."""
+    extension = resource_type.schema_by_urn(key)
+    if extension is not None and extension is not resource_type.core:
+        kept = _project_object(value, extension, resource_type, chosen, dropped, attributes)
+        if kept:
+            out[extension.id] = kept
+        return
+    _project_member(out, key, value, resource_type.core, resource_type, chosen, dropped, attributes)
+
+
+def _default_view(resource: dict[str, Any], resource_type: ResourceType) -> dict[str, Any]:
+    """``project`` with neither list, the same result as the general path: names spelt as the
+    schema spells them are decided from a table made once per resource type; any other key
+    goes through the general path."""
+    names = _names(resource_type)
+    out: dict[str, Any] = {}
+    for key, value in resource.items():
+        if key == "schemas":
+            out[key] = list(value)
+        elif key in names.extensions:
+            if not isinstance(value, dict):
+                continue
+            schema, shown, hidden = names.extensions[key]
+            kept: dict[str, Any] = {}
+            for sub_key, item in value.items():
+                _default_member(kept, sub_key, item, shown, hidden, schema, resource_type)
+            if kept:
+                out[key] = kept
+        else:
+            _default_member(out, key, value, names.shown, names.hidden, None, resource_type)
+    return out
+
+
+def _default_member(
+    out: dict[str, Any],
+    key: str,
+    value: Any,
+    shown: frozenset[str],
+    hidden: frozenset[str],
+    schema: Schema | None,
+    resource_type: ResourceType,
+) -> None:
+    if key in shown:
+        if value not in ({}, []):
+            out[key] = value
+    elif key in hidden:
+        return
+    elif schema is None:
+        _project_top(out, key, value, resource_type, {}, {}, ())
+    else:
+        _project_member(out, key, value, schema, resource_type, {}, {}, ())
+
+
+class _Names:
+    """A resource type's attribute names as spelt, split by whether a default view shows them."""
+
+    def __init__(self, resource_type: ResourceType) -> None:
+        def split(attributes: Iterable[Attribute]) -> tuple[frozenset[str], frozenset[str]]:
+            listed = list(attributes)
+            hidden = frozenset(a.name for a in listed if a.returned in ("never", "request"))
+            return frozenset(a.name for a in listed) - hidden, hidden
+
+        self.resource_type = resource_type
+        self.shown, self.hidden = split((*resource_type.core.attributes, *resource_type.common))
+        self.extensions = {
+            schema.id: (schema, *split(schema.attributes)) for schema, _ in resource_type.extensions
+        }
+
+
+_NAMES: dict[int, _Names] = {}
+
+
+def _names(resource_type: ResourceType) -> _Names:
+    found = _NAMES.get(id(resource_type))
+    if found is None or found.resource_type is not resource_type:
+        found = _NAMES[id(resource_type)] = _Names(resource_type)
+    return found
 
 
 def _project_object(

@@ -104,6 +104,14 @@ class ResourceType:
     core: Schema
     common: tuple[Attribute, ...]
     extensions: tuple[tuple[Schema, bool], ...] = field(default=())
+    # Path lookups are made for every key of every resource rendered: remembered here, for
+    # the schema's own (finitely many) names only, so client-chosen names cannot grow it.
+    _refs: dict[tuple[str | None, str, str | None], AttrRef] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
+    _urns: dict[str, Schema] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
 
     @property
     def schemas(self) -> tuple[Schema, ...]:
@@ -112,8 +120,14 @@ class ResourceType:
 
     def schema_by_urn(self, urn: str) -> Schema | None:
         """The core or extension schema with this URN (case-insensitive), or None."""
+        known = self._urns.get(urn)
+        if known is not None:
+            return known
         folded = urn.casefold()
-        return next((s for s in self.schemas if s.id.casefold() == folded), None)
+        found = next((s for s in self.schemas if s.id.casefold() == folded), None)
+        if found is not None and urn == found.id:
+            self._urns[urn] = found
+        return found
 
     def extension_urns(self) -> tuple[str, ...]:
         """The URNs of the extension schemas."""
@@ -130,6 +144,15 @@ class ResourceType:
 
     def resolve_parts(self, urn: str | None, name: str, sub: str | None) -> AttrRef | None:
         """Resolve ``[urn:]name[.sub]`` case-insensitively; None when unknown."""
+        known = self._refs.get((urn, name, sub))
+        if known is not None:
+            return known
+        found = self._resolve_parts(urn, name, sub)
+        if found is not None and _canonical(found, urn, name, sub):
+            self._refs[(urn, name, sub)] = found
+        return found
+
+    def _resolve_parts(self, urn: str | None, name: str, sub: str | None) -> AttrRef | None:
         schema = self.core if urn is None else self.schema_by_urn(urn)
         if schema is None:
             return None
@@ -153,6 +176,15 @@ class ResourceType:
             return None
         name, _, sub = rest.partition(".")
         return self.resolve_parts(schema.id if schema else None, name, sub or None)
+
+
+def _canonical(ref: AttrRef, urn: str | None, name: str, sub: str | None) -> bool:
+    """Whether the path was spelt exactly as the schema spells it (the only ones remembered)."""
+    return (
+        (urn is None or urn == ref.schema.id)
+        and name == ref.attribute.name
+        and (sub is None or (ref.sub is not None and sub == ref.sub.name))
+    )
 
 
 def _find(attributes: tuple[Attribute, ...], name: str) -> Attribute | None:

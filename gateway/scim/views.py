@@ -57,7 +57,11 @@ def _routes(rule: str, *allowed: str) -> Callable[[View], View]:
                 raise MethodNotAllowed(
                     f"{request.method} is not allowed here.", allow=", ".join(allowed)
                 )
-            return view(vanity, **kwargs)
+            if request.method != "GET":
+                return view(vanity, **kwargs)
+            # A read: the token check and the query share one transaction.
+            with current_app.extensions["gateway.store"].transaction():
+                return view(vanity, **kwargs)
 
         name = view.__name__
         options: dict[str, Any] = {"view_func": checked, "methods": ALL_METHODS}

@@ -16,12 +16,12 @@ RL = schema.rate_limits
 class RateLimitMixin(SqlBase):
     """Fixed-window request counters."""
 
-    def count_hit(self, bucket: str, window_start: dt.datetime) -> int:
-        """Add one hit to ``bucket`` in this window and return the window's count."""
+    def count_hit(self, bucket: str, window_start: dt.datetime, hits: int = 1) -> int:
+        """Add ``hits`` to ``bucket`` in this window and return the window's count."""
         insert = sqlite.insert(RL) if self.dialect == "sqlite" else postgresql.insert(RL)
-        upsert = insert.values(bucket=bucket, window_start=window_start, count=1)
+        upsert = insert.values(bucket=bucket, window_start=window_start, count=hits)
         stmt = upsert.on_conflict_do_update(
-            index_elements=[RL.c.bucket, RL.c.window_start], set_={"count": RL.c.count + 1}
+            index_elements=[RL.c.bucket, RL.c.window_start], set_={"count": RL.c.count + hits}
         ).returning(RL.c.count)
         with self.transaction() as conn:
             return int(conn.execute(stmt).scalar_one())

@@ -57,3 +57,28 @@ def test_a_zero_limit_turns_limiting_off(sqlite_store, clock):
     client = _app(sqlite_store, 0).test_client()
     auth = _token(sqlite_store, "acme")
     assert all(client.get("/api/v1/accounts", headers=auth).status_code == 200 for _ in range(5))
+
+
+def _store_count(store):
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT coalesce(sum(count), 0) FROM rate_limits").scalar()
+
+
+def test_far_from_the_limit_a_worker_writes_its_hits_in_batches(sqlite_store, clock):
+    client = _app(sqlite_store, 100_000).test_client()
+    auth = _token(sqlite_store, "acme")
+    assert all(client.get("/api/v1/accounts", headers=auth).status_code == 200 for _ in range(120))
+    # Batches of MAX_BATCH (50): two written, the last 20 hits still counted in the worker.
+    assert _store_count(sqlite_store) == 100
+
+
+def test_two_workers_sharing_a_limit_stop_within_a_few_requests_of_it(sqlite_store, clock):
+    auth = _token(sqlite_store, "acme")
+    apps = [_app(sqlite_store, 200).test_client() for _ in range(2)]
+    accepted = 0
+    for i in range(400):
+        if apps[i % 2].get("/api/v1/accounts", headers=auth).status_code == 200:
+            accepted += 1
+    # Each worker holds back at most headroom/16 unwritten hits, so the overshoot is small.
+    assert 200 <= accepted <= 200 + 2 * 2
+    assert apps[0].get("/api/v1/accounts", headers=auth).status_code == 429

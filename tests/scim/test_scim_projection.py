@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.scim.projection import project, split_attribute_list
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.scim.projection import general_view, project, split_attribute_list
 from gateway.scim.schemas import ENTERPRISE_URN, GROUP, USER, USER_URN, ZOOM_URN
 
 
@@ -87,3 +90,44 @@ def test_group_members_can_be_excluded() -> None:
     }
     assert "members" not in project(group, GROUP, excluded=["members"])
     assert project(group, GROUP, attributes=["members.value"])["members"] == [{"value": "u1"}]
+
+
+_KEYS = st.sampled_from(
+    [
+        "schemas",
+        "id",
+        "userName",
+        "USERNAME",
+        "password",
+        "Password",
+        "name",
+        "emails",
+        "meta",
+        "groups",
+        "displayName",
+        "members",
+        "unknownThing",
+        ENTERPRISE_URN,
+        ENTERPRISE_URN.upper(),
+        ZOOM_URN,
+        "loginType",
+        "status",
+        "department",
+    ]
+)
+_VALUES = st.sampled_from(["x", {}, [], {"givenName": "A"}, [{"value": "v"}], True, None])
+_EXTENSION = st.dictionaries(_KEYS, _VALUES, max_size=5)
+_RESOURCES = st.dictionaries(_KEYS, st.one_of(_VALUES, _EXTENSION), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(resource=_RESOURCES, kind=st.sampled_from([USER, GROUP]))
+def test_the_default_view_equals_the_general_path_with_empty_lists(
+    resource: dict[str, Any], kind: Any
+) -> None:
+    resource = {
+        k: (list(v) if k == "schemas" and isinstance(v, list) else v) for k, v in resource.items()
+    }
+    if "schemas" in resource and not isinstance(resource["schemas"], list):
+        resource["schemas"] = [USER_URN]
+    assert project(resource, kind) == general_view(resource, kind, (), ())
