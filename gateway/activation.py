@@ -35,7 +35,7 @@ class Activation:
         """Queue (and send when SMTP is set) the activation email with a 7-day single-use link.
 
         Raises BadRequest ``no_email`` for a user without an email (a SCIM user whose userName
-        is not an email and who has no ``emails``): it stays pending until one is set.
+        is not an email and who has no ``emails``): nothing is sent until one is set.
         """
         if user.email is None:
             raise BadRequest(
