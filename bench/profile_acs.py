@@ -1,9 +1,11 @@
 """Profile of the ACS in one process: cProfile over repeat sign-ins, and SQL statements counted.
 
-Runs the Flask app on a fresh SQLite file (no HTTP, no gunicorn: the request handling itself),
-signs in ``--users`` users once, then profiles ``--sign-ins`` repeat sign-ins. Writes a
-Markdown summary for BENCHMARKS.md: statements per sign-in by kind, and the functions with the
-most cumulative and own time. Usage: ``python bench/profile_acs.py --out var/bench/p.json``.
+Runs the Flask app on a fresh database (no HTTP, no gunicorn: the request handling itself),
+signs in ``--users`` users once, times ``--sign-ins`` repeat sign-ins without the profiler
+(wall and CPU time), then profiles as many again. Writes a Markdown summary for BENCHMARKS.md:
+statements per sign-in by kind, what reaches the database server (statements, BEGINs, COMMITs,
+pool pings), and the functions with the most cumulative and own time.
+Usage: ``python bench/profile_acs.py [--backend postgresql] --out var/bench/p.json``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 from acs_load import ATTRIBUTES
+from backends import fresh_database
 from harness import VAR, Figure, command_line, log, run_json, write_json
 
 from gateway.app import create_app
@@ -38,11 +41,23 @@ TOP = 18
 
 
 class StatementCounter:
-    """Counts SQL statements on an engine by their first word (and table for writes)."""
+    """Counts SQL statements on an engine by their first word (and table for writes), and
+    what else costs a round trip to a server: BEGIN (psycopg sends it before a transaction's
+    first statement), COMMIT/ROLLBACK and the pool's pings."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.counts: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
         sa.event.listen(engine, "before_cursor_execute", self._seen)
+        for name in ("begin", "commit", "rollback"):
+            sa.event.listen(engine, name, lambda *_a, n=name: self.calls.update([n]))
+        ping = engine.dialect.do_ping
+
+        def counted_ping(dbapi_connection: Any) -> bool:
+            self.calls["ping"] += 1
+            return ping(dbapi_connection)
+
+        engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         words = statement.split()
@@ -78,13 +93,16 @@ def bodies(names: list[str]) -> list[str]:
     ]
 
 
-def profile(users: int, sign_ins: int) -> dict[str, Any]:
-    """Sign users in once, then profile repeat sign-ins; the summary as plain data."""
-    path = VAR / "profile-acs.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def profile(users: int, sign_ins: int, backend: str = "sqlite") -> dict[str, Any]:
+    """Sign users in once, then time and profile repeat sign-ins; the summary as plain data."""
+    with fresh_database(backend, "profile-acs") as url:
+        return profile_on(url, users, sign_ins)
+
+
+def profile_on(url: str, users: int, sign_ins: int) -> dict[str, Any]:
+    """``profile`` on the database at ``url``."""
     config = {"public_url": PUBLIC, "idp_key_dir": str(VAR / "demo-idp-profile")}
-    store = SqlStore.from_url(f"sqlite:///{path}")
+    store = SqlStore.from_url(url)
     app = create_app(config, store=store)
     init_demo(store, app.extensions["gateway.config"])
     client = app.test_client()
@@ -102,6 +120,11 @@ def profile(users: int, sign_ins: int) -> dict[str, Any]:
 
     for form in bodies(names):
         post(form)
+    timed = bodies([names[i % users] for i in range(sign_ins)])
+    wall, cpu = time.perf_counter(), time.process_time()
+    for form in timed:
+        post(form)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     repeat = bodies([names[i % users] for i in range(sign_ins)])
     counter = StatementCounter(store.engine)
     profiler = cProfile.Profile()
@@ -112,9 +135,26 @@ def profile(users: int, sign_ins: int) -> dict[str, Any]:
     profiler.disable()
     elapsed = time.perf_counter() - started
     store.dispose()
+    statements = sum(counter.counts.values())
+    server_calls = {k: round(v / sign_ins, 2) for k, v in sorted(counter.calls.items())}
     return {
+        "backend": store.dialect,
         "sign_ins": sign_ins,
+        "ms_per_sign_in": wall * 1000 / sign_ins,
+        "cpu_ms_per_sign_in": cpu * 1000 / sign_ins,
         "ms_per_sign_in_profiled": elapsed * 1000 / sign_ins,
+        "transactions_per_sign_in": server_calls,
+        # What a server is sent: every statement, plus psycopg's BEGIN, the COMMITs and pings
+        # (SQLite's BEGIN IMMEDIATE is a statement already, and it has no pings).
+        "round_trips_per_sign_in": round(
+            (
+                statements
+                + sum(counter.calls[k] for k in ("commit", "rollback", "ping"))
+                + (counter.calls["begin"] if store.dialect == "postgresql" else 0)
+            )
+            / sign_ins,
+            2,
+        ),
         "statements_per_sign_in": {
             k: round(v / sign_ins, 2) for k, v in counter.counts.most_common()
         },
@@ -139,9 +179,13 @@ def markdown(result: dict[str, Any], command: str) -> str:
     rows = "\n".join(f"| {kind} | {count} |" for kind, count in statements.items())
     return (
         f"### This run's ACS profile (`{command}`)\n\n"
-        f"{result['sign_ins']} repeat sign-ins in process (Flask test client, SQLite), "
-        f"{result['ms_per_sign_in_profiled']:.1f} ms each under cProfile; "
-        f"{total:.1f} SQL statements per sign-in:\n\n"
+        f"{result['sign_ins']} repeat sign-ins in process (Flask test client, "
+        f"{result['backend']}): {result['ms_per_sign_in']:.1f} ms each "
+        f"({result['cpu_ms_per_sign_in']:.1f} ms of CPU), "
+        f"{result['ms_per_sign_in_profiled']:.1f} ms under cProfile; "
+        f"{total:.1f} SQL statements per sign-in, "
+        f"{result['round_trips_per_sign_in']:.1f} calls to the database with BEGIN, COMMIT "
+        f"and pings:\n\n"
         f"| statement | per sign-in |\n|---|---:|\n{rows}\n\n"
         f"Heaviest by cumulative time:\n\n```\n{result['cumulative']}\n```\n\n"
         f"Heaviest by own time:\n\n```\n{result['own']}\n```\n"
@@ -162,9 +206,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--sign-ins", type=int, default=300)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--out", type=Path, default=VAR / "profile-acs.json")
     args = parser.parse_args()
-    write_json(args.out, profile(args.users, args.sign_ins))
+    write_json(args.out, profile(args.users, args.sign_ins, args.backend))
 
 
 if __name__ == "__main__":

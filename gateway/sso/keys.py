@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.saml.keys import generate_key_pair
 from gateway.saml.sp import SpSettings
+from gateway.store.saml_state import SpKey
 from gateway.store.sql import SqlStore
+
+KEY_STATES = ("current", "next", "previous")
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,11 @@ class SpUrls:
 
 def sp_settings(store: SqlStore, account_id: int, urls: SpUrls) -> SpSettings:
     """The SP settings of the account, creating its first key pair when it has none."""
+    return settings_from_keys(sp_keys_by_state(store, account_id), urls)
+
+
+def sp_keys_by_state(store: SqlStore, account_id: int) -> dict[str, SpKey]:
+    """The account's SP keys by state, creating its first key pair when it has none."""
     keys = {k.state: k for k in store.sp_keys(account_id)}
     if "current" not in keys:
         pair = generate_key_pair(f"gateway SP {account_id}")
@@ -27,6 +36,17 @@ def sp_settings(store: SqlStore, account_id: int, urls: SpUrls) -> SpSettings:
             account_id, "current", pair.certificate_pem, pair.private_key_pem, actor="system"
         )
         keys = {k.state: k for k in store.sp_keys(account_id)}
+    return keys
+
+
+def key_ids(keys: Mapping[str, SpKey]) -> tuple[int | None, int | None, int | None]:
+    """The ids of the current, next and previous keys (``AcsStamp.keys``)."""
+    current, next_, previous = (keys[s].id if s in keys else None for s in KEY_STATES)
+    return current, next_, previous
+
+
+def settings_from_keys(keys: Mapping[str, SpKey], urls: SpUrls) -> SpSettings:
+    """The SP settings from the account's keys by state (``sp_keys_by_state``)."""
     current = keys["current"]
     return SpSettings(
         entity_id=urls.entity_id,

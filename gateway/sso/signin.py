@@ -62,9 +62,9 @@ class SignInService:
         """
         basic = basic_profile(config, assertion)
         with self.store.transaction():
-            tree = self.store.descendants(account.id)
+            tree = self.store.account_tree(account.id)
             subs = [a for a in tree if a.parent_id == account.id]
-            existing = self._existing(basic, {account.id} | {a.id for a in tree})
+            existing, groups = self._existing(basic, {account.id} | {a.id for a in tree})
             if existing is None and config.provisioning == "prior":
                 raise SignInRefused(
                     f"{basic.email} has not been provisioned in {account.name}, and "
@@ -72,7 +72,7 @@ class SignInService:
                     "first (SCIM or the admin API).",
                     code="not_provisioned",
                 )
-            state = self.user_state(existing)
+            state = self.user_state(existing, groups)
             decision = self.decide(
                 account, assertion.attributes, existing, explain=explain, subs=subs, state=state
             )
@@ -87,11 +87,13 @@ class SignInService:
             user = self._provision(target, config, basic, existing, decision, account, state)
             return self._finish(account, target, user, decision, assertion, basic)
 
-    def _existing(self, basic: BasicProfile, family: set[int]) -> User | None:
-        user = None
-        if basic.employee_id:
-            user = self.store.find_user_by_employee_id(family, basic.employee_id)
-        user = user or self.store.find_user_by_email(basic.email)
+    def _existing(
+        self, basic: BasicProfile, family: set[int]
+    ) -> tuple[User | None, dict[str, frozenset[str]]]:
+        """The user signing in (row locked until the sign-in commits) and its groups by kind;
+        raises SignInRefused for a user of another account or a deactivated one."""
+        found = self.store.find_user_for_sign_in(basic.email, basic.employee_id, family, lock=True)
+        user, groups = found if found is not None else (None, {})
         if user is not None and user.account_id not in family:
             raise SignInRefused(
                 f"{basic.email} belongs to a user of another account; SSO never "
@@ -103,7 +105,7 @@ class SignInService:
             raise SignInRefused(
                 f"{user.email} is deactivated in this account.", code="user_deactivated"
             )
-        return user
+        return user, groups
 
     def decide(
         self,
@@ -131,17 +133,22 @@ class SignInService:
             facts, state, facts_account, explain=explain
         )
 
-    def user_state(self, user: User | None) -> UserState:
-        """What the mapping needs to know of the user before this sign-in."""
+    def user_state(
+        self, user: User | None, groups: dict[str, frozenset[str]] | None = None
+    ) -> UserState:
+        """What the mapping needs to know of the user before this sign-in; ``groups`` (by
+        kind, as ``find_user_for_sign_in`` gives them) saves reading them."""
         if user is None:
             return UserState()
+        if groups is None:
+            groups = {k: frozenset(self.store.user_groups(user.id, k)) for k in GROUP_KINDS}
         return UserState(
             exists=True,
             is_owner=user.role == "Owner",
             license_type=user.license_type,
             addons=frozenset(user.addons),
             has_upcoming_meetings=user.has_upcoming_meetings,
-            groups={kind: frozenset(self.store.user_groups(user.id, kind)) for kind in GROUP_KINDS},
+            groups={kind: groups.get(kind, frozenset()) for kind in GROUP_KINDS},
         )
 
     def target(
@@ -209,21 +216,22 @@ class SignInService:
                 user = self.store.move_user(user.id, target.id, actor="sso", source="jit")
                 before = self.user_state(user)  # groups belong to accounts: read them anew
             changes = _profile_changes(config, basic, user)
-            user = self.store.update_user(user.id, {**changes, **license_fields}, actor="sso")
+            user = self.store.update_locked_user(user, {**changes, **license_fields}, actor="sso")
         if not routed and not decision.owner_exempt:
             user = self._apply_account_only(user, decision, before)
         return user
 
     def _apply_account_only(self, user: User, decision: Decision, before: UserState) -> User:
+        # ``user`` is this transaction's current record of a row it locked (or created).
         if decision.role and user.role != "Owner" and decision.role != user.role:
-            user = self.store.update_user(user.id, {"role": decision.role}, actor="sso")
+            user = self.store.update_locked_user(user, {"role": decision.role}, actor="sso")
         for kind in GROUP_KINDS:
             wanted = decision.groups.get(kind, frozenset())
             if before.groups_of(kind) != frozenset(wanted):
                 user = self.store.set_user_groups(user.id, kind, sorted(wanted), actor="sso")
         if decision.recording_location:
             profile = {**user.profile, "recording_location": decision.recording_location}
-            user = self.store.update_user(user.id, {"profile": profile}, actor="sso")
+            user = self.store.update_locked_user(user, {"profile": profile}, actor="sso")
         return user
 
     def _finish(

@@ -4,7 +4,7 @@ and the ``/me`` page."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -37,6 +37,7 @@ from gateway.store.records import Account
 from gateway.store.users import user_public
 
 COOKIE = "gateway_session"
+_T = TypeVar("_T")
 blueprint = Blueprint("sso", __name__)
 
 
@@ -50,7 +51,13 @@ def _account_from(vanity: str | None) -> tuple[Account, str | None]:
 
     For the by-host form, also the host base its endpoints are published under.
     """
-    by_host = vanity is None
+    account = _addressed(vanity, sso().store.find_account)
+    return account, (sso().host_base(account) if vanity is None else None)
+
+
+def _addressed(vanity: str | None, lookup: Callable[[str], _T]) -> _T:
+    """``lookup`` of the vanity in the path, else of the ``<vanity>.localhost`` host;
+    raises NotFoundError ``account_not_found``."""
     if vanity is None:
         host = request.host.split(":", 1)[0]
         if not host.endswith(".localhost"):
@@ -60,12 +67,11 @@ def _account_from(vanity: str | None) -> tuple[Account, str | None]:
             )
         vanity = host.removesuffix(".localhost")
     try:
-        account = sso().store.find_account(vanity)
+        return lookup(vanity)
     except NotFound as e:
         raise NotFoundError(
             f"No account with vanity or number '{vanity}'.", code="account_not_found"
         ) from e
-    return account, (sso().host_base(account) if by_host else None)
 
 
 View = Callable[..., ResponseReturnValue]
@@ -102,10 +108,13 @@ def login(vanity: str | None) -> ResponseReturnValue:
 
 @_routes("SSO", methods=["POST"])
 def acs(vanity: str | None) -> ResponseReturnValue:
-    account, host_base = _account_from(vanity)
+    # The account and what its cached SAML settings are checked against, in one statement.
+    stamp = _addressed(vanity, sso().store.acs_stamp)
+    account = stamp.account
+    host_base = sso().host_base(account) if vanity is None else None
     saml_response = request.form.get("SAMLResponse", "")
     try:
-        result = sso().sign_in(account, saml_response, host_base)
+        result = sso().sign_in(stamp, saml_response, host_base)
     except GatewayError as e:
         if not isinstance(e, SamlError):  # SAML refusals are audited where they are raised
             sso().store.audit_event(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +14,10 @@ from gateway.store.base import SqlBase
 from gateway.store.errors import VersionMismatch
 
 MR = schema.mapping_rulesets
+# (store, account id, version) a caller read moments ago with other state: see rules_version_read.
+_KNOWN_VERSION: contextvars.ContextVar[tuple[int, int, int] | None] = contextvars.ContextVar(
+    "gateway_known_rules_version", default=None
+)
 
 
 class MappingStoreMixin(SqlBase):
@@ -23,10 +30,26 @@ class MappingStoreMixin(SqlBase):
             return ([], 0) if row is None else (list(row.rules), row.version)
 
     def rules_version(self, account_id: int) -> int:
-        """Just the version (cheap: the compiled-rules cache checks it at every sign-in)."""
+        """Just the version (cheap: the compiled-rules cache checks it at every sign-in).
+
+        Inside ``rules_version_read(account_id, v)``, ``v`` without a query.
+        """
+        known = _KNOWN_VERSION.get()
+        if known is not None and known[:2] == (id(self), account_id):
+            return known[2]
         with self.transaction() as conn:
             found = conn.execute(sa.select(MR.c.version).where(MR.c.account_id == account_id))
             return int(found.scalar() or 0)
+
+    @contextlib.contextmanager
+    def rules_version_read(self, account_id: int, version: int) -> Iterator[None]:
+        """Within this block ``rules_version(account_id)`` answers ``version``: for a caller that
+        read it moments ago along with other state (the sign-in reads it with the account)."""
+        token = _KNOWN_VERSION.set((id(self), account_id, version))
+        try:
+            yield
+        finally:
+            _KNOWN_VERSION.reset(token)
 
     def put_rules(
         self,

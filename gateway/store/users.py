@@ -8,6 +8,7 @@ that name is unique case-insensitively across the service too (the unique index 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,27 @@ from gateway.store.validation import normalize_email
 U = schema.users
 G = schema.groups
 GM = schema.group_members
+
+# Statements built once (building one costs more Python than running it): users by id, email
+# key or employee unique ID (in some accounts, never one without an email), a user's groups
+# with their kinds, and an update whose columns are the parameters given.
+USER_BY = {
+    "id": sa.select(U).where(U.c.id == sa.bindparam("user_id")),
+    "email": sa.select(U).where(U.c.email_key == sa.bindparam("email_key")),
+    "employee_id": sa.select(U).where(
+        U.c.account_id.in_(sa.bindparam("account_ids", expanding=True)),
+        U.c.employee_id == sa.bindparam("employee_id"),
+        U.c.email_key.is_not(None),
+    ),
+}
+USER_BY_LOCKED = {by: stmt.with_for_update() for by, stmt in USER_BY.items()}
+USER_GROUPS = (
+    sa.select(G.c.display_name, G.c.kind)
+    .join(GM, GM.c.group_id == G.c.id)
+    .where(GM.c.user_id == sa.bindparam("user_id"))
+)
+USER_UPDATE = U.update().values(version=U.c.version + 1)
+USER_UPDATE_BY_ID = USER_UPDATE.where(U.c.id == sa.bindparam("target_id"))
 
 CHANGEABLE = frozenset(
     {
@@ -179,16 +201,26 @@ class UsersMixin(SeatsMixin):
             raise taken or _email_taken(values["email"]) from error
 
     def _user(self, conn: sa.Connection, user_id: str, *, lock: bool = False) -> User:
-        stmt = sa.select(U).where(U.c.id == user_id)
-        row = conn.execute(self.lock_clause(stmt) if lock else stmt).first()
-        if row is None:
+        found = self._user_where(conn, "id", {"user_id": user_id}, lock=lock)
+        if found is None:
             raise NotFound(f"No user with id {user_id}.", code="user_not_found")
-        names = conn.execute(
-            sa.select(G.c.display_name)
-            .join(GM, GM.c.group_id == G.c.id)
-            .where(GM.c.user_id == user_id)
-        ).scalars()
-        return user_from_row(row, names)
+        return found[0]
+
+    def _user_where(
+        self, conn: sa.Connection, by: str, params: dict[str, Any], *, lock: bool = False
+    ) -> tuple[User, dict[str, frozenset[str]]] | None:
+        """The user found by ``USER_BY[by]`` (row locked when asked) with its groups by kind,
+        in two statements; None when there is none."""
+        locked = lock and self.dialect != "sqlite"  # SQLite locks the whole file instead
+        row = conn.execute((USER_BY_LOCKED if locked else USER_BY)[by], params).first()
+        if row is None:
+            return None
+        groups = conn.execute(USER_GROUPS, {"user_id": row.id}).all()
+        by_kind: dict[str, set[str]] = {}
+        for name, kind in groups:
+            by_kind.setdefault(kind, set()).add(name)
+        user = user_from_row(row, (name for name, _ in groups))
+        return user, {kind: frozenset(names) for kind, names in by_kind.items()}
 
     def get_user(self, user_id: str, *, account_id: int | None = None) -> User:
         """The user; with ``account_id``, only if it belongs there. Raises NotFound."""
@@ -200,10 +232,8 @@ class UsersMixin(SeatsMixin):
 
     def find_user_by_email(self, email: str) -> User | None:
         """The user holding ``email`` (case-insensitive), wherever it is, or None."""
-        with self.transaction() as conn:
-            row = conn.execute(sa.select(U.c.id).where(U.c.email_key == email.strip().lower()))
-            found = row.first()
-            return None if found is None else self._user(conn, found[0])
+        found = self.find_user_for_sign_in(email)
+        return None if found is None else found[0]
 
     def find_user_by_employee_id(self, account_ids: Iterable[int], employee_id: str) -> User | None:
         """The user of one of ``account_ids`` with this employee unique ID, or None.
@@ -212,14 +242,34 @@ class UsersMixin(SeatsMixin):
         a user whose email only a SCIM client may set.
         """
         with self.transaction() as conn:
-            found = conn.execute(
-                sa.select(U.c.id).where(
-                    U.c.account_id.in_(list(account_ids)),
-                    U.c.employee_id == employee_id,
-                    U.c.email_key.is_not(None),
-                )
-            ).first()
-            return None if found is None else self._user(conn, found[0])
+            params = {"account_ids": list(account_ids), "employee_id": employee_id}
+            found = self._user_where(conn, "employee_id", params)
+            return None if found is None else found[0]
+
+    def find_user_for_sign_in(
+        self,
+        email: str,
+        employee_id: str | None = None,
+        account_ids: Iterable[int] = (),
+        *,
+        lock: bool = False,
+    ) -> tuple[User, dict[str, frozenset[str]]] | None:
+        """The user with this employee unique ID in ``account_ids`` (as
+        ``find_user_by_employee_id``), else the one holding ``email`` anywhere (as
+        ``find_user_by_email``), with its groups by kind; None when there is none.
+
+        With ``lock``, its row stays locked for the rest of the caller's transaction (then
+        ``update_locked_user`` may change it without reading it again).
+        """
+        with self.transaction() as conn:
+            found = None
+            if employee_id:
+                params = {"account_ids": list(account_ids), "employee_id": employee_id}
+                found = self._user_where(conn, "employee_id", params, lock=lock)
+            if found is None:
+                params = {"email_key": email.strip().lower()}
+                found = self._user_where(conn, "email", params, lock=lock)
+            return found
 
     def list_users(
         self, account_id: int, *, offset: int = 0, limit: int = 100, status: str | None = None
@@ -253,10 +303,7 @@ class UsersMixin(SeatsMixin):
         Raises NotFound, BadRequest, VersionMismatch ``version_mismatch``, Conflict
         ``email_taken``, LicensePoolExhausted.
         """
-        unknown = set(changes) - CHANGEABLE
-        if unknown:
-            raise BadRequest(f"Unknown user fields {sorted(unknown)}.", code="unknown_field")
-        values = check_user_values(changes)
+        values = _checked_changes(changes)
         with self.transaction() as conn:
             before = self._user(conn, user_id, lock=True)
             if expected_version is not None and before.version != expected_version:
@@ -264,45 +311,78 @@ class UsersMixin(SeatsMixin):
                     f"User {user_id} is at version {before.version}, not "
                     f"{expected_version}; read it again."
                 )
-            email = values.get("email", before.email)
-            check_identity(
-                values.get("user_name", before.user_name),
-                email,
-                values.get("status", before.status),
-            )
-            old_name_key = before.user_name.lower() if before.user_name is not None else None
-            name_key = values.get("user_name_key", old_name_key)
-            if _key(email) != _key(before.email) or name_key != old_name_key:
-                taken = _taken(conn, email, name_key, user_id)
-                if taken is not None:
-                    raise taken
-            merged = {"license_type": before.license_type, "addons": before.addons, **values}
-            self.move_seats(
-                conn,
-                before.account_id,
-                seat_kinds_of(before.license_type, before.addons),
-                seat_kinds_of(merged["license_type"], merged["addons"]),
-            )
-            error = self.guarded(
-                conn,
-                U.update()
-                .where(U.c.id == user_id)
-                .values(**values, version=U.c.version + 1, updated_at=self.clock.now()),
-            )
+            return self._write_update(conn, before, values, actor, reread=True)
+
+    def update_locked_user(self, before: User, changes: Mapping[str, Any], *, actor: str) -> User:
+        """``update_user`` for a user this transaction read with its row locked and has not
+        changed since (``find_user_for_sign_in(lock=True)``, or the record an earlier write
+        of this transaction returned): the same checks, seats, write and audit entry, without
+        reading the user again, because the values written are known.
+
+        Raises what ``update_user`` raises; RuntimeError outside a transaction.
+        """
+        values = _checked_changes(changes)
+        if self._tx.get() is None:
+            raise RuntimeError("update_locked_user needs the transaction that locked the user")
+        with self.transaction() as conn:
+            return self._write_update(conn, before, values, actor, reread=False)
+
+    def _write_update(
+        self,
+        conn: sa.Connection,
+        before: User,
+        values: dict[str, Any],
+        actor: str,
+        *,
+        reread: bool,
+    ) -> User:
+        """Check, move seats, write and audit a change to ``before`` (current and locked)."""
+        user_id = before.id
+        email = values.get("email", before.email)
+        check_identity(
+            values.get("user_name", before.user_name),
+            email,
+            values.get("status", before.status),
+        )
+        old_name_key = before.user_name.lower() if before.user_name is not None else None
+        name_key = values.get("user_name_key", old_name_key)
+        if _key(email) != _key(before.email) or name_key != old_name_key:
+            taken = _taken(conn, email, name_key, user_id)
+            if taken is not None:
+                raise taken
+        merged = {"license_type": before.license_type, "addons": before.addons, **values}
+        self.move_seats(
+            conn,
+            before.account_id,
+            seat_kinds_of(before.license_type, before.addons),
+            seat_kinds_of(merged["license_type"], merged["addons"]),
+        )
+        now = self.clock.now()
+        if "email" in values or "user_name" in values or None in values.values():
+            # Only the email and user name keys are unique (and a NULL may break a NOT NULL):
+            # a savepoint only then, so that refusal can still be explained.
+            update = USER_UPDATE.where(U.c.id == user_id).values(**values, updated_at=now)
+            error = self.guarded(conn, update)
             if error is not None:
                 taken = _taken(conn, email, name_key, user_id)
                 raise taken or _email_taken(email) from error
-            after = self._user(conn, user_id)
-            self.audit(
-                conn,
-                actor=actor,
-                account_id=after.account_id,
-                action="user.update",
-                target=user_id,
-                before=user_public(before),
-                after=user_public(after),
-            )
-            return after
+        else:
+            conn.execute(USER_UPDATE_BY_ID, {**values, "updated_at": now, "target_id": user_id})
+        after = (
+            self._user(conn, user_id)
+            if reread
+            else _updated(before, values, version=before.version + 1, updated_at=now)
+        )
+        self.audit(
+            conn,
+            actor=actor,
+            account_id=after.account_id,
+            action="user.update",
+            target=user_id,
+            before=user_public(before),
+            after=user_public(after),
+        )
+        return after
 
     def delete_user(self, user_id: str, *, actor: str, expected_version: int | None = None) -> None:
         """Delete the user and give back its seats; raises NotFound, VersionMismatch."""
@@ -438,6 +518,26 @@ class UsersMixin(SeatsMixin):
             )
         )
         return gid
+
+
+def _checked_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - CHANGEABLE
+    if unknown:
+        raise BadRequest(f"Unknown user fields {sorted(unknown)}.", code="unknown_field")
+    return check_user_values(changes)
+
+
+def _updated(before: User, values: Mapping[str, Any], **changed: Any) -> User:
+    """``before`` with ``values`` written (as a read would return them) and ``changed``."""
+    fields = {k: v for k, v in values.items() if k in CHANGEABLE}
+    if "addons" in fields:
+        fields["addons"] = tuple(fields["addons"])
+    if "profile" in fields:
+        fields["profile"] = dict(fields["profile"] or {})
+    for flag in ("vip", "has_upcoming_meetings"):
+        if flag in fields:
+            fields[flag] = bool(fields[flag])
+    return dataclasses.replace(before, **fields, **changed)
 
 
 def _key(email: str | None) -> str | None:
