@@ -50,7 +50,7 @@ class StatementCounter:
         self.calls: Counter[str] = Counter()
         sa.event.listen(engine, "before_cursor_execute", self._seen)
         for name in ("begin", "commit", "rollback"):
-            sa.event.listen(engine, name, lambda *_a, n=name: self.calls.update([n]))
+            sa.event.listen(engine, name, lambda conn, *_a, n=name: self._transaction(conn, n))
         ping = engine.dialect.do_ping
 
         def counted_ping(dbapi_connection: Any) -> bool:
@@ -58,6 +58,11 @@ class StatementCounter:
             return ping(dbapi_connection)
 
         engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
+
+    def _transaction(self, conn: sa.Connection, event: str) -> None:
+        # In autocommit these send nothing: each statement commits by itself.
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.calls[event] += 1
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         words = statement.split()

@@ -12,6 +12,13 @@ from sqlalchemy import event
 DEFAULT_SQLITE_PATH = "var/gateway.db"
 # A pooled PostgreSQL connection idle for longer than this is pinged before use (see below).
 PING_AFTER_IDLE_SECONDS = 10.0
+AUTOCOMMIT = "AUTOCOMMIT"
+
+
+def autocommit(conn: sa.Connection) -> sa.Connection:
+    """``conn`` with each statement committed by itself: no BEGIN/COMMIT round trips and, on
+    SQLite, no write lock taken ahead. For a single statement that is atomic by itself."""
+    return conn.execution_options(isolation_level=AUTOCOMMIT)
 
 
 def default_url() -> str:
@@ -83,7 +90,8 @@ def _sqlite_engine(url: sa.URL, **kwargs: Any) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("isolation_level") != AUTOCOMMIT:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

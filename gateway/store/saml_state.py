@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,7 @@ from gateway.clock import utc
 from gateway.store import schema
 from gateway.store.account_rows import account_from_row
 from gateway.store.base import SqlBase, aware, hash_secret, new_secret
+from gateway.store.engine import autocommit
 from gateway.store.errors import InvalidState, NotFound
 from gateway.store.records import Account
 
@@ -119,13 +122,24 @@ class SamlStateMixin(SqlBase):
 
     _replay_swept_at: dt.datetime | None = None
 
+    @contextlib.contextmanager
+    def _single_statement(self) -> Iterator[sa.Connection]:
+        """The transaction open in this context, else a connection in autocommit: for a
+        statement that is atomic by itself (the sign-in's stamp read and replay record)."""
+        current = self._tx.get()
+        if current is not None:
+            yield current
+            return
+        with self.engine.connect() as conn:
+            yield autocommit(conn)
+
     def acs_stamp(self, ident: str) -> AcsStamp:
         """The account by number, vanity or id (as ``find_account``) with its SAML stamps.
 
         One statement: what a worker checks its cached configuration, SP keys and compiled
         rules against at every sign-in. Raises NotFound ``account_not_found``.
         """
-        with self.transaction() as conn:
+        with self._single_statement() as conn:
             row = conn.execute(_STAMP, {"ident": ident, "vanity": ident.lower()}).first()
             if row is None and ident.isdigit() and len(ident) < 10:
                 row = conn.execute(_STAMP_BY_ID, {"account_id": int(ident)}).first()
@@ -306,7 +320,7 @@ class SamlStateMixin(SqlBase):
         """
         now = self.clock.now()
         values = {"assertion_id": assertion_id, "account_id": account_id, "expires_at": expires_at}
-        with self.transaction() as conn:
+        with self._single_statement() as conn:
             recorded = conn.execute(_replay_upsert(self.dialect), {**values, "now": now}).first()
             swept = self._replay_swept_at
             if swept is None or not swept <= now < swept + REPLAY_SWEEP_EVERY:
