@@ -16,6 +16,7 @@ P = schema.license_pools
 U = schema.users
 G = schema.groups
 GM = schema.group_members
+UC = schema.account_user_counts
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ChecksMixin(SqlBase):
             problems += self._delegation_problems(conn)
             problems += self._user_problems(conn)
             problems += self._group_problems(conn)
+            problems += self._user_count_problems(conn)
             return problems
 
     def _seat_problems(self, conn: sa.Connection) -> list[Problem]:
@@ -153,4 +155,19 @@ class ChecksMixin(SqlBase):
             )
             for r in rows
             if r.group_account != r.user_account
+        ]
+
+    def _user_count_problems(self, conn: sa.Connection) -> list[Problem]:
+        """The per-account user counts (kept by triggers, read for SCIM totals) are right."""
+        per_account = sa.select(U.c.account_id, sa.func.count()).group_by(U.c.account_id)
+        held: Counter[int] = Counter({account: n for account, n in conn.execute(per_account)})
+        counted = {r.account_id: r.user_count for r in conn.execute(sa.select(UC))}
+        return [
+            Problem(
+                "user_count_mismatch",
+                f"Account {account_id}: the user count says {counted.get(account_id, 0)}, "
+                f"it has {held[account_id]} users.",
+            )
+            for account_id in sorted(set(held) | set(counted))
+            if counted.get(account_id, 0) != held[account_id]
         ]

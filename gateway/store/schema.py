@@ -118,6 +118,21 @@ users = sa.Table(
     ),
 )
 
+# Pages of an account's users in the default SCIM order (by id) walk this index, not a sort.
+sa.Index("ix_users_account_id_id", users.c.account_id, users.c.id)
+
+# Derived from ``users`` by database triggers (migration 0002), in the writing transaction: the
+# number of users of each account (an O(1) ``totalResults``) and a version bumped by every
+# insert, delete or move of one of its users (cached page bookmarks are only trusted at the
+# version they were taken at). ``gateway check`` compares the counts with the users.
+account_user_counts = sa.Table(
+    "account_user_counts",
+    metadata,
+    sa.Column("account_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("user_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("membership_version", sa.Integer, nullable=False, server_default="0"),
+)
+
 groups = sa.Table(
     "groups",
     metadata,

@@ -18,11 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from gateway.clock import Clock
 from gateway.store import schema
 from gateway.store.base import aware, new_id
 from gateway.store.bulk_users import BulkUsersMixin
 from gateway.store.errors import Conflict, NotFound, VersionMismatch
 from gateway.store.records import User
+from gateway.store.scim_pages import Bookmarks, page_by_id
 from gateway.store.users import user_from_row
 
 U = schema.users
@@ -73,6 +75,10 @@ class Found:
 class ScimStoreMixin(BulkUsersMixin):
     """Searches, SCIM groups and bulk user loads."""
 
+    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+        super().__init__(engine, clock)
+        self.page_marks = Bookmarks()
+
     def search_users(
         self,
         account_id: int,
@@ -81,17 +87,31 @@ class ScimStoreMixin(BulkUsersMixin):
         offset: int,
         limit: int,
     ) -> Found:
-        """The account's users matching ``where``: the total and one page (``UserWithGroups``)."""
+        """The account's users matching ``where``: the total and one page (``UserWithGroups``).
+
+        Unfiltered in the default order (by id), the total is the account's counter and the
+        page starts from a bookmark (``scim_pages``): the cost does not grow with the account.
+        """
         cond = [U.c.account_id == account_id] + ([where] if where is not None else [])
+        # Only in a transaction of our own: one we joined may hold uncommitted users that the
+        # counts (on PostgreSQL kept at commit) do not show yet, and that may be undone.
+        own = self._tx.get() is None
         with self.transaction() as conn:
+            if own and where is None and _by_id(order_by):
+                found = page_by_id(conn, self.page_marks, account_id, offset, limit)
+                if found is not None:
+                    return Found(found[0], self._with_groups(conn, found[1]))
             total = conn.execute(sa.select(sa.func.count()).select_from(U).where(*cond))
             rows: Sequence[Any] = []
             if limit > 0:
                 query = sa.select(U).where(*cond).order_by(*order_by).offset(offset).limit(limit)
                 rows = conn.execute(query).all()
-            refs = self._groups_of(conn, [r.id for r in rows])
-            items = tuple(UserWithGroups(user_from_row(r), refs.get(r.id, ())) for r in rows)
-            return Found(total.scalar_one(), items)
+            return Found(total.scalar_one(), self._with_groups(conn, rows))
+
+    def _with_groups(self, conn: sa.Connection, rows: Sequence[Any]) -> tuple[UserWithGroups, ...]:
+        """The users of ``rows`` with their groups, read in one query."""
+        refs = self._groups_of(conn, [r.id for r in rows])
+        return tuple(UserWithGroups(user_from_row(r), refs.get(r.id, ())) for r in rows)
 
     def user_with_groups(
         self, account_id: int, user_id: str, *, lock: bool = False
@@ -322,6 +342,11 @@ class ScimStoreMixin(BulkUsersMixin):
                 .where(G.c.id.in_(group_ids))
                 .values(version=G.c.version + 1, updated_at=now)
             )
+
+
+def _by_id(order_by: Sequence[ColumnElement[Any]]) -> bool:
+    """Whether ``order_by`` is the default order: ``id`` ascending alone."""
+    return len(order_by) == 1 and order_by[0].compare(U.c.id.asc())
 
 
 def _group(row: Any, members: Iterable[Ref]) -> Group:

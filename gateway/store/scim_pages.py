@@ -1,0 +1,117 @@
+"""Pages of an account's users in the default SCIM order (by id) at any depth, in O(page).
+
+``OFFSET n`` walks n index entries however the rows are indexed, so a deep ``startIndex`` costs
+in proportion to its depth. Instead each worker keeps bookmarks: the id closing every
+``STRIDE``-th position of an account's users in id order. A page starts from the bookmark
+before it (``id > bookmark``) and walks less than ``STRIDE`` entries. Bookmarks are only
+trusted at the ``membership_version`` they were taken at: the triggers of migration 0002 bump
+it in the same transaction as any insert, delete or move of the account's users, so a page
+read at the version its bookmarks belong to sees exactly the users they were taken from. The
+version is read before and after the page; if it moved (PostgreSQL statements each see the
+latest commits), the caller falls back to a plain ``OFFSET``. Bookmarks are per worker, never
+shared and never authoritative.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.store import schema
+
+U = schema.users
+C = schema.account_user_counts
+STRIDE = 1000
+MAX_ACCOUNTS = 64
+
+
+@dataclass(frozen=True)
+class Membership:
+    """How many users an account has, and the version of that set of users."""
+
+    count: int
+    version: int
+
+
+def membership(conn: sa.Connection, account_id: int) -> Membership:
+    """The account's user count and membership version (0 and 0 before its first user)."""
+    row = conn.execute(
+        sa.select(C.c.user_count, C.c.membership_version).where(C.c.account_id == account_id)
+    ).first()
+    return Membership(0, 0) if row is None else Membership(row[0], row[1])
+
+
+class Bookmarks:
+    """Per-worker bookmarks of the most recently paged accounts, each at one version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._marks: OrderedDict[int, tuple[int, list[str]]] = OrderedDict()
+
+    def get(self, account_id: int, version: int) -> list[str]:
+        """A copy of the account's bookmarks taken at ``version`` (none when at another)."""
+        with self._lock:
+            found = self._marks.get(account_id)
+            if found is None or found[0] != version:
+                return []
+            self._marks.move_to_end(account_id)
+            return list(found[1])
+
+    def put(self, account_id: int, version: int, marks: list[str]) -> None:
+        """Keep ``marks`` (taken at ``version``), forgetting the least recent account if full."""
+        with self._lock:
+            current = self._marks.get(account_id)
+            if current is not None and current[0] == version and len(current[1]) >= len(marks):
+                return
+            self._marks[account_id] = (version, marks)
+            self._marks.move_to_end(account_id)
+            while len(self._marks) > MAX_ACCOUNTS:
+                self._marks.popitem(last=False)
+
+
+def page_by_id(
+    conn: sa.Connection, bookmarks: Bookmarks, account_id: int, offset: int, limit: int
+) -> tuple[int, Sequence[Any]] | None:
+    """The account's user count and the rows at ``offset`` in id order (``limit`` of them).
+
+    None when the account's users changed while reading (the caller reads plainly then).
+    """
+    before = membership(conn, account_id)
+    if limit <= 0 or offset >= before.count:
+        return before.count, []
+    strides = offset // STRIDE
+    marks = bookmarks.get(account_id, before.version)
+    while len(marks) < strides:
+        mark = _key_at(conn, account_id, marks[-1] if marks else None, STRIDE - 1)
+        if mark is None:
+            return None  # fewer users than counted: they changed meanwhile
+        marks.append(mark)
+    after = marks[strides - 1] if strides else None
+    rows = conn.execute(
+        sa.select(U)
+        .where(*_from(account_id, after))
+        .order_by(U.c.id)
+        .offset(offset - strides * STRIDE)
+        .limit(limit)
+    ).all()
+    if membership(conn, account_id).version != before.version:
+        return None
+    bookmarks.put(account_id, before.version, marks)
+    return before.count, rows
+
+
+def _from(account_id: int, after: str | None) -> list[sa.ColumnElement[bool]]:
+    cond = [U.c.account_id == account_id]
+    return cond if after is None else [*cond, U.c.id > after]
+
+
+def _key_at(conn: sa.Connection, account_id: int, after: str | None, skip: int) -> str | None:
+    """The id ``skip`` places after ``after`` (or after the start) in the account's id order."""
+    stmt = sa.select(U.c.id).where(*_from(account_id, after)).order_by(U.c.id)
+    found: str | None = conn.execute(stmt.offset(skip).limit(1)).scalar()
+    return found
