@@ -1,19 +1,18 @@
 """The compiled evaluator: rules indexed by attribute and value, so a sign-in skips most rules.
 
 Each rule gets one *anchor*: a condition that must hold for the rule to match and whose values
-can be looked up (``mapping.index``). A sign-in searches each indexed attribute's framed text
-once, which yields the candidate rules; rules without an anchor are always candidates. The
-candidates are checked in rule order with plain substring tests on the same texts (skipping
-the anchor when its hit already proves it, and every later rule of a first-match category
-once one matched), and the resolver the reference evaluator uses turns the matches into a
-decision.
+can be looked up (``mapping.index``). A sign-in looks up each indexed attribute's values once
+per case mode, which yields the candidate rules; rules without an anchor are always
+candidates. The candidates are checked in rule order with plain substring tests on the
+attributes' framed texts (skipping the anchor when its hit already proves it, and
+every later rule of a first-match category once one matched), and the resolver the reference
+evaluator uses turns the matches into a decision.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .decision import Decision
 from .facts import SEPARATOR, AccountFacts, SignInFacts, UserState
@@ -24,34 +23,29 @@ from .reference import evaluate_reference
 from .resolve import Matches, owner_decision, resolve
 
 _ANCHOR_RANK = {"equals": 0, "starts_with": 1, "contains": 2, "regex": 3}
-# The framed texts of one attribute key: raw values, raw text, casefolded text.
-_Texts = tuple[tuple[str, ...], str, str]
+# One condition left to check on a candidate: the attribute key, whether it compares case,
+# the needles one of which the framed text must contain (None: a regex, or not framable),
+# and the condition.
+_Check = tuple[str, bool, tuple[str, ...] | None, Condition]
+# One index searched per sign-in: whether it compares case, and the index.
+_Search = tuple[bool, KeyIndex]
+
+
+class _Forms(NamedTuple):
+    """One attribute key's values in the forms the index and the checks use."""
+
+    values: tuple[str, ...]
+    raw: str  # framed: \0v1\0v2\0
+    folded: str  # the same, casefolded
+    folded_values: tuple[str, ...]
 
 
 class _Unframable(Exception):
     """An asserted value holds the separator: this sign-in takes the plain loop."""
 
 
-@dataclass(frozen=True)
-class _Check:
-    """One condition left to check on a candidate, in the form the framed texts answer."""
-
-    key: str
-    case_sensitive: bool
-    needles: tuple[str, ...] | None
-    patterns: tuple[re.Pattern[str], ...]
-    condition: Condition
-
-    @classmethod
-    def of(cls, condition: Condition) -> _Check:
-        """The check of one condition."""
-        return cls(
-            condition.attribute,
-            condition.case_sensitive,
-            needles(condition),
-            condition.patterns,
-            condition,
-        )
+def _check(condition: Condition) -> _Check:
+    return (condition.attribute, condition.case_sensitive, needles(condition), condition)
 
 
 def _anchor(rule: Rule) -> tuple[Condition, tuple[str, ...]] | None:
@@ -59,13 +53,6 @@ def _anchor(rule: Rule) -> tuple[Condition, tuple[str, ...]] | None:
     usable = [(c, keys) for c, keys in keyed if keys is not None]
     best = min(usable, key=lambda ck: _ANCHOR_RANK[ck[0].operator], default=None)
     return best
-
-
-def _frame(values: tuple[str, ...]) -> str:
-    text = SEPARATOR + SEPARATOR.join(values) + SEPARATOR
-    if text.count(SEPARATOR) != len(values) + 1:
-        raise _Unframable
-    return text
 
 
 class CompiledRules:
@@ -87,14 +74,15 @@ class CompiledRules:
                     keys[(condition.attribute, condition.case_sensitive)][key].append(index)
             # A hit on an exact anchor proves that condition: only the others need checking.
             proven = anchor[0] if anchor is not None and proven_by_hit(anchor[0]) else None
-            to_check.append(tuple(_Check.of(c) for c in rule.conditions if c is not proven))
-        plan: dict[str, list[KeyIndex | None]] = defaultdict(lambda: [None, None])
-        for (attribute, case_sensitive), rules_by_key in keys.items():
-            plan[attribute][case_sensitive] = build_index(rules_by_key)
-        self._plan = tuple((key, raw, folded) for key, (folded, raw) in plan.items())
+            to_check.append(tuple(_check(c) for c in rule.conditions if c is not proven))
+        plan: dict[str, list[_Search]] = defaultdict(list)
+        for (attribute, case_sensitive), rules_by_key in sorted(keys.items()):
+            plan[attribute].append((case_sensitive, build_index(rules_by_key)))
+        self._plan = tuple((key, tuple(searches)) for key, searches in plan.items())
         self._always = tuple(always)
         self._to_check = tuple(to_check)
         self._categories = tuple(rule.category for rule in ruleset.rules)
+        self._groups = frozenset(GROUP_KINDS)
 
     def candidates(self, facts: SignInFacts) -> list[int]:
         """The 0-based indexes, in order, of the rules that may match this sign-in."""
@@ -103,20 +91,17 @@ class CompiledRules:
         except _Unframable:
             return list(range(len(self.ruleset.rules)))
 
-    def _candidates(self, facts: SignInFacts, texts: dict[str, _Texts | None]) -> set[int]:
+    def _candidates(self, facts: SignInFacts, texts: dict[str, _Forms | None]) -> set[int]:
         found = set(self._always)
-        for key, raw_index, folded_index in self._plan:
-            values = facts.values(key)
-            if not values:
-                texts[key] = None
+        for key, searches in self._plan:
+            framed = texts[key] = _texts(facts, key)
+            if framed is None:
                 continue
-            raw = _frame(values)
-            folded = raw.casefold()
-            texts[key] = (values, raw, folded)
-            if raw_index is not None:
-                raw_index.hits(raw, found)
-            if folded_index is not None:
-                folded_index.hits(folded, found)
+            for case_sensitive, index in searches:
+                if case_sensitive:
+                    index.hits(framed.values, framed.raw, found)
+                else:
+                    index.hits(framed.folded_values, framed.folded, found)
         return found
 
     def evaluate(
@@ -140,21 +125,24 @@ class CompiledRules:
         return resolve(self.ruleset, matches, user, account)
 
     def _matches(self, facts: SignInFacts, account: AccountFacts) -> Matches:
-        texts: dict[str, _Texts | None] = {}
-        categories, to_check = self._categories, self._to_check
+        texts: dict[str, _Forms | None] = {}
+        categories, to_check, group_kinds = self._categories, self._to_check, self._groups
         first: dict[str, int] = {}
         groups: dict[str, list[int]] = {}
-        skip = set() if account.routes_sub_accounts else {"sub_account"}
+        # Categories already decided (or never applied) are skipped without a check.
+        decided = set() if account.routes_sub_accounts else {"sub_account"}
         for index in sorted(self._candidates(facts, texts)):
             category = categories[index]
-            if category in first or category in skip:
+            if category in decided:
                 continue
-            if not all(_holds(check, facts, texts) for check in to_check[index]):
+            checks = to_check[index]
+            if checks and not _all_hold(checks, facts, texts):
                 continue
-            if is_group_kind(category):
+            if category in group_kinds:
                 groups.setdefault(category, []).append(index)
             else:
                 first[category] = index
+                decided.add(category)
         return Matches(first, {kind: tuple(v) for kind, v in groups.items()})
 
     def _matches_unindexed(self, facts: SignInFacts, account: AccountFacts) -> Matches:
@@ -173,25 +161,47 @@ class CompiledRules:
         return Matches(first, {kind: tuple(v) for kind, v in groups.items() if v})
 
 
-def _holds(check: _Check, facts: SignInFacts, texts: dict[str, _Texts | None]) -> bool:
-    key = check.key
-    if key in texts:
-        framed = texts[key]
-    else:
-        values = facts.values(key)
-        framed = texts[key] = None
-        if values:
-            raw = _frame(values)
-            framed = texts[key] = (values, raw, raw.casefold())
-    if framed is None:
-        return False
-    found = check.needles
-    if found is None:
-        if check.patterns:
-            return any(p.fullmatch(v) for p in check.patterns for v in framed[0])
-        return condition_holds(check.condition, facts)
-    text = framed[1] if check.case_sensitive else framed[2]
-    return any(n in text for n in found)
+def _texts(facts: SignInFacts, key: str) -> _Forms | None:
+    """The forms of one attribute key's values; None when it was not asserted.
+
+    Raises _Unframable when a value holds the separator.
+    """
+    values = facts.values(key)
+    if not values:
+        return None
+    raw = SEPARATOR + SEPARATOR.join(values) + SEPARATOR
+    folded = raw.casefold()  # never makes or removes a separator
+    folded_values = tuple(folded[1:-1].split(SEPARATOR))
+    if len(folded_values) != len(values):
+        raise _Unframable
+    return _Forms(values, raw, folded, folded_values)
+
+
+def _all_hold(
+    checks: tuple[_Check, ...], facts: SignInFacts, texts: dict[str, _Forms | None]
+) -> bool:
+    for key, case_sensitive, wanted, condition in checks:
+        if key in texts:
+            framed = texts[key]
+        else:
+            framed = texts[key] = _texts(facts, key)
+        if framed is None:
+            return False
+        if wanted is None:
+            if condition.patterns:
+                values = framed.values
+                if not any(p.fullmatch(v) for p in condition.patterns for v in values):
+                    return False
+            elif not condition_holds(condition, facts):
+                return False
+            continue
+        text = framed.raw if case_sensitive else framed.folded
+        for needle in wanted:
+            if needle in text:
+                break
+        else:
+            return False
+    return True
 
 
 def compile_rules(ruleset: RuleSet) -> CompiledRules:

@@ -1,24 +1,29 @@
-"""The value index of the compiled evaluator: every anchor of one attribute in one regex.
+"""The value index of the compiled evaluator: every anchor of one attribute, looked up at once.
 
-A sign-in's values under one attribute key are joined into one *text*, each value framed by
-``SEPARATOR`` (``\\0v1\\0v2\\0``). Each operator then becomes a *key* to find in that text:
+Each operator becomes a *key* (``anchor_keys``) found in an attribute's values, one per sign-in
+and case mode:
 
-- ``contains w``: ``w`` anywhere (a key holds no separator, so it never spans two values);
-- ``starts_with w``: ``\\0w``;
-- ``equals w``: ``\\0w\\0``;
-- ``regex p``: ``\\0L`` where ``L`` is a literal every full match of ``p`` starts with.
+- ``equals w``: the whole value ``w``, by hash;
+- ``starts_with w``: a value's first ``len(w)`` characters, by hash, one lookup per distinct
+  key length;
+- ``regex p``: likewise ``L``, a literal every full match of ``p`` starts with;
+- ``contains w``: ``w`` anywhere in the *text*, the values joined and framed by ``SEPARATOR``
+  (``\0v1\0v2\0``), with one trie-shaped pattern searched by one C-level ``findall``.
 
-All keys of one attribute and case mode are compiled into one trie-shaped pattern, searched
-once per sign-in at the C level; a hit names the rules whose anchor it proves (or, for cut
-keys and regexes, makes possible). The same framing turns the check of any other condition
-into plain ``needle in text`` tests (``needles``).
+Keys at a value's start are hashed rather than put in a pattern: with thousands of keys a trie
+pattern grows to hundreds of kilobytes, and walking it misses the CPU caches at every branch.
+A hit names the rules whose anchor it proves (or, for cut keys and regexes, makes possible).
+The same framing turns the check of any other condition into plain ``needle in text`` tests
+(``needles``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import cast
 
 from .facts import SEPARATOR
 from .model import Condition
@@ -32,6 +37,7 @@ MAX_KEY_LENGTH = 48
 IGNORECASE_SAFE = frozenset(chr(c) for c in range(32, 127)) - {"i", "I"}
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
 _OPTIONAL_SUFFIX = frozenset("*?{")
+# A trie node: a child per next character; the key "" marks the end of a key.
 _Trie = dict[str, "_Trie"]
 
 
@@ -81,13 +87,17 @@ def anchor_keys(condition: Condition) -> tuple[str, ...] | None:
     found = needles(condition)
     if found is None or not all(found):
         return None  # an empty contains value holds for any asserted value
+    if condition.operator == "equals":
+        return found  # looked up whole, by hash: nothing to cut
     return tuple(_cut(n) for n in found)
 
 
 def proven_by_hit(condition: Condition) -> bool:
     """Whether finding one of the condition's keys means it holds (nothing was cut off)."""
     found = needles(condition)
-    return found is not None and all(len(n) <= MAX_KEY_LENGTH for n in found)
+    if found is None:
+        return False
+    return condition.operator == "equals" or all(len(n) <= MAX_KEY_LENGTH for n in found)
 
 
 def _cut(key: str) -> str:
@@ -96,60 +106,120 @@ def _cut(key: str) -> str:
 
 @dataclass(frozen=True)
 class KeyIndex:
-    """The anchors of one attribute key in one case mode, found in its text in two passes."""
+    """The anchors of one attribute key in one case mode, found in its values and text."""
 
-    # Keys at a value start and keys anywhere apart: each pattern then starts with a literal
-    # or a small set of characters the regex engine scans for at C speed, which one pattern
-    # holding both does not.
-    patterns: tuple[re.Pattern[str], ...]
-    # Equals keys are looked up by whole value instead: far smaller patterns, and a set
-    # intersection costs less than walking the trie for each value.
+    # Equals keys by the whole value, keys at a value start by each of their lengths.
     equals: dict[str, tuple[int, ...]]
     equals_keys: frozenset[str]
-    # A match is the longest key found at its position; shorter keys found there are its
-    # prefixes, so each key maps to the rules of itself and of every key that prefixes it.
+    prefixes: tuple[tuple[Callable[[str], str], frozenset[str]], ...]
+    rules_by_prefix: dict[str, tuple[int, ...]]
+    # Keys anywhere: one trie-shaped pattern, searched with one C-level findall. findall
+    # reports the longest key found at a position and resumes after it, so each match names
+    # the rules of itself and of every key inside it; keys that can start inside another key
+    # and end past it would be skipped, so such a set is searched one match at a time.
+    anywhere: re.Pattern[str] | None
+    anywhere_overlaps: bool
     rules_by_match: dict[str, tuple[int, ...]]
 
-    def hits(self, text: str, into: set[int]) -> None:
-        """Add the rules whose anchor key occurs in the framed text."""
+    def hits(self, values: tuple[str, ...], text: str, into: set[int]) -> None:
+        """Add the rules whose anchor key occurs in the values or their framed text (both
+        casefolded or both raw, as the index is)."""
+        update = into.update
         if self.equals_keys:
             equals = self.equals
-            for value in self.equals_keys.intersection(text[1:-1].split(SEPARATOR)):
-                into.update(equals[value])
+            for value in self.equals_keys.intersection(values):
+                update(equals[value])
+        if self.prefixes:
+            rules = self.rules_by_prefix
+            for cut, keys in self.prefixes:
+                for prefix in keys.intersection(map(cut, values)):
+                    update(rules[prefix])
+        anywhere = self.anywhere
+        if anywhere is None:
+            return
         rules = self.rules_by_match
-        for pattern in self.patterns:
-            search = pattern.search
-            m = search(text)
-            while m is not None:
-                into.update(rules[m.group()])
-                # Restart one character later: later keys may overlap this one.
-                m = search(text, m.start() + 1)
+        if not self.anywhere_overlaps:
+            for key in anywhere.findall(text):
+                update(rules[key])
+            return
+        search = anywhere.search
+        m = search(text)
+        while m is not None:
+            update(rules[m.group()])
+            # Restart one character later: a later key may overlap this one.
+            m = search(text, m.start() + 1)
 
 
 def build_index(rules_by_key: dict[str, list[int]]) -> KeyIndex:
     """The index of the given keys, each with the 0-based rules it anchors."""
-    whole = {k: v for k, v in rules_by_key.items() if len(k) > 1 and k.endswith(SEPARATOR)}
-    equals = {k[1:-1]: tuple(sorted(set(v))) for k, v in whole.items()}
-    keys = sorted(k for k in rules_by_key if k not in whole)
-    rules_by_match = {key: tuple(sorted(_rules_of_prefixes(key, rules_by_key))) for key in keys}
-    at_start = [k for k in keys if k.startswith(SEPARATOR)]
-    anywhere = [k for k in keys if not k.startswith(SEPARATOR)]
-    patterns = tuple(re.compile(_trie_pattern(group)) for group in (at_start, anywhere) if group)
-    return KeyIndex(patterns, equals, frozenset(equals), rules_by_match)
+    equals: dict[str, tuple[int, ...]] = {}
+    rules_by_prefix: dict[str, tuple[int, ...]] = {}
+    by_length: dict[int, set[str]] = {}
+    for key, rules in rules_by_key.items():
+        if not key.startswith(SEPARATOR):
+            continue
+        if len(key) > 1 and key.endswith(SEPARATOR):
+            equals[key[1:-1]] = tuple(sorted(set(rules)))
+        else:
+            rules_by_prefix[key[1:]] = tuple(sorted(set(rules)))
+            by_length.setdefault(len(key) - 1, set()).add(key[1:])
+    prefixes = tuple(
+        (cast(Callable[[str], str], itemgetter(slice(0, n))), frozenset(keys))
+        for n, keys in sorted(by_length.items())
+    )
+    anywhere = sorted(k for k in rules_by_key if not k.startswith(SEPARATOR))
+    trie = _trie(anywhere)
+    rules_by_match: dict[str, tuple[int, ...]] = {}
+    overlaps = False
+    for key in anywhere:
+        inside = set()
+        for offset in range(len(key)):
+            for end in _ends(trie, key[offset:]):
+                inside.update(rules_by_key[key[offset : offset + end]])
+            overlaps = overlaps or (offset > 0 and _continues_past(trie, key[offset:]))
+        rules_by_match[key] = tuple(sorted(inside))
+    return KeyIndex(
+        equals,
+        frozenset(equals),
+        prefixes,
+        rules_by_prefix,
+        re.compile(_node_pattern(trie)) if anywhere else None,
+        overlaps,
+        rules_by_match,
+    )
 
 
-def _rules_of_prefixes(key: str, rules_by_key: dict[str, list[int]]) -> Iterable[int]:
-    return {i for n in range(1, len(key) + 1) for i in rules_by_key.get(key[:n], ())}
-
-
-def _trie_pattern(keys: list[str]) -> str:
+def _trie(keys: list[str]) -> _Trie:
     trie: _Trie = {}
     for key in keys:
         node = trie
         for char in key:
             node = node.setdefault(char, {})
         node[""] = {}
-    return _node_pattern(trie)
+    return trie
+
+
+def _ends(trie: _Trie, text: str) -> Iterator[int]:
+    """The lengths of the keys that prefix ``text``."""
+    node = trie
+    for length, char in enumerate(text, 1):
+        child = node.get(char)
+        if child is None:
+            return
+        node = child
+        if "" in node:
+            yield length
+
+
+def _continues_past(trie: _Trie, text: str) -> bool:
+    """Whether some key is longer than ``text`` and starts with it."""
+    node = trie
+    for char in text:
+        child = node.get(char)
+        if child is None:
+            return False
+        node = child
+    return any(node)  # a character child, not just the end mark ""
 
 
 def _node_pattern(node: _Trie) -> str:

@@ -11,6 +11,7 @@ ALLOWED = {
     "collections",
     "dataclasses",
     "json",
+    "operator",
     "re",
     "typing",
 }
