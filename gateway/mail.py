@@ -15,9 +15,13 @@ SENDER = "no-reply@gateway.localhost"
 
 
 def deliver(store: SqlStore, smtp_url: str | None, message: OutboxMessage) -> None:
-    """Send ``message`` if SMTP is configured; failures are recorded on it, never raised."""
-    if not smtp_url:
-        return
+    """Send ``message`` if SMTP is configured, once the transaction that queued it (if any)
+    has committed; failures are recorded on it, never raised."""
+    if smtp_url:
+        store.after_commit(lambda: _send(store, smtp_url, message))
+
+
+def _send(store: SqlStore, smtp_url: str, message: OutboxMessage) -> None:
     parts = urlsplit(smtp_url)
     email = EmailMessage()
     email["From"] = SENDER

@@ -57,9 +57,9 @@ def _routes(rule: str, *allowed: str) -> Callable[[View], View]:
                 raise MethodNotAllowed(
                     f"{request.method} is not allowed here.", allow=", ".join(allowed)
                 )
-            if request.method != "GET":
+            if rule == "/Bulk":  # each operation commits on its own (RFC 7644 §3.7)
                 return view(vanity, **kwargs)
-            # A read: the token check and the query share one transaction.
+            # The token check and the operation share one transaction; mail goes after it.
             with current_app.extensions["gateway.store"].transaction():
                 return view(vanity, **kwargs)
 

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,20 +47,38 @@ class SqlBase:
         self._tx: contextvars.ContextVar[sa.Connection | None] = contextvars.ContextVar(
             f"gateway_tx_{id(self)}", default=None
         )
+        self._after: contextvars.ContextVar[list[Callable[[], None]] | None] = (
+            contextvars.ContextVar(f"gateway_after_{id(self)}", default=None)
+        )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
-        """Join the transaction already open in this context, or open one (committed on exit)."""
+        """Join the transaction already open in this context, or open one (committed on exit,
+        then the ``after_commit`` actions run)."""
         current = self._tx.get()
         if current is not None:
             yield current
             return
+        actions: list[Callable[[], None]] = []
         with self.engine.begin() as conn:
-            token = self._tx.set(conn)
+            token, after = self._tx.set(conn), self._after.set(actions)
             try:
                 yield conn
             finally:
                 self._tx.reset(token)
+                self._after.reset(after)
+        for action in actions:
+            action()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the transaction open in this context commits (dropped if it
+        rolls back), or at once when none is open: for what must not happen before the data
+        it is about is stored, and must not hold a transaction open (sending mail)."""
+        pending = self._after.get()
+        if pending is None:
+            action()
+        else:
+            pending.append(action)
 
     @staticmethod
     def guarded(conn: sa.Connection, stmt: sa.Executable) -> IntegrityError | None:
