@@ -60,7 +60,8 @@ def _routes(rule: str, *allowed: str) -> Callable[[View], View]:
             if rule == "/Bulk":  # each operation commits on its own (RFC 7644 §3.7)
                 return view(vanity, **kwargs)
             # The token check and the operation share one transaction; mail goes after it.
-            with current_app.extensions["gateway.store"].transaction():
+            reads_only = request.method == "GET" or rule.endswith("/.search")
+            with current_app.extensions["gateway.store"].transaction(reads_only=reads_only):
                 return view(vanity, **kwargs)
 
         name = view.__name__

@@ -50,11 +50,15 @@ class SqlBase:
         self._after: contextvars.ContextVar[list[Callable[[], None]] | None] = (
             contextvars.ContextVar(f"gateway_after_{id(self)}", default=None)
         )
+        self._reads_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            f"gateway_reads_only_{id(self)}", default=False
+        )
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
+    def transaction(self, *, reads_only: bool = False) -> Iterator[sa.Connection]:
         """Join the transaction already open in this context, or open one (committed on exit,
-        then the ``after_commit`` actions run)."""
+        then the ``after_commit`` actions run). ``reads_only``: the caller promises that the
+        transaction it opens writes nothing (see ``sees_committed_state``)."""
         current = self._tx.get()
         if current is not None:
             yield current
@@ -62,13 +66,20 @@ class SqlBase:
         actions: list[Callable[[], None]] = []
         with self.engine.begin() as conn:
             token, after = self._tx.set(conn), self._after.set(actions)
+            reading = self._reads_only.set(reads_only)
             try:
                 yield conn
             finally:
                 self._tx.reset(token)
                 self._after.reset(after)
+                self._reads_only.reset(reading)
         for action in actions:
             action()
+
+    def sees_committed_state(self) -> bool:
+        """Whether a statement run now sees only committed data: no transaction is open in
+        this context, or the one open was opened to read only."""
+        return self._tx.get() is None or self._reads_only.get()
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the transaction open in this context commits (dropped if it

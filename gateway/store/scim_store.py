@@ -93,9 +93,9 @@ class ScimStoreMixin(BulkUsersMixin):
         page starts from a bookmark (``scim_pages``): the cost does not grow with the account.
         """
         cond = [U.c.account_id == account_id] + ([where] if where is not None else [])
-        # Only in a transaction of our own: one we joined may hold uncommitted users that the
-        # counts (on PostgreSQL kept at commit) do not show yet, and that may be undone.
-        own = self._tx.get() is None
+        # Only when nothing uncommitted is in sight: a transaction we joined may hold users
+        # that the counts (on PostgreSQL kept at commit) do not show yet, and may be undone.
+        own = self.sees_committed_state()
         with self.transaction() as conn:
             if own and where is None and _by_id(order_by):
                 found = page_by_id(conn, self.page_marks, account_id, offset, limit)
