@@ -101,12 +101,16 @@ class ScimStoreMixin(BulkUsersMixin):
                 found = page_by_id(conn, self.page_marks, account_id, offset, limit)
                 if found is not None:
                     return Found(found[0], self._with_groups(conn, found[1]))
-            total = conn.execute(sa.select(sa.func.count()).select_from(U).where(*cond))
             rows: Sequence[Any] = []
             if limit > 0:
                 query = sa.select(U).where(*cond).order_by(*order_by).offset(offset).limit(limit)
                 rows = conn.execute(query).all()
-            return Found(total.scalar_one(), self._with_groups(conn, rows))
+            if offset == 0 and len(rows) < limit:
+                total = len(rows)  # a first page that is not full holds every match
+            else:
+                count = sa.select(sa.func.count()).select_from(U).where(*cond)
+                total = conn.execute(count).scalar_one()
+            return Found(total, self._with_groups(conn, rows))
 
     def _with_groups(self, conn: sa.Connection, rows: Sequence[Any]) -> tuple[UserWithGroups, ...]:
         """The users of ``rows`` with their groups, read in one query."""

@@ -51,3 +51,25 @@ def test_a_transaction_opened_to_write_does_not_see_itself_as_committed(store):
     with store.transaction(reads_only=True):
         assert store.sees_committed_state()
     assert store.sees_committed_state()
+
+
+@pytest.mark.parametrize(
+    ("query", "total", "shown"),
+    [
+        ("count=10", 4, 4),  # a first page that is not full: its length is the total
+        ("count=4", 4, 4),  # a full first page: counted
+        ("count=3", 4, 3),
+        ("startIndex=3&count=10", 4, 2),
+        ("startIndex=9&count=10", 4, 0),
+        ("count=0", 4, 0),
+    ],
+)
+def test_filtered_totals_are_right_whether_or_not_they_are_counted(
+    gateway_app, store, query, total, shown
+):
+    scim = scim_for(gateway_app, store)
+    for i in range(4):
+        scim.create_user(f"match{i}@acme.test")
+    scim.create_user("other@acme.test")
+    found = scim.get(f'/Users?filter=userName sw "match"&{query}').get_json()
+    assert (found["totalResults"], len(found.get("Resources", []))) == (total, shown)
