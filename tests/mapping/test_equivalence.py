@@ -147,3 +147,31 @@ def test_rule_values_overlapping_in_one_asserted_value_are_all_found() -> None:
     compiled, reference = decide_both(ruleset, ["abc"])
     assert compiled == reference
     assert reference.license_type == "Licensed" and reference.role == "Admin"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(
+        st.tuples(
+            st.sampled_from(["contains", "starts_with", "equals"]),
+            st.text(alphabet="ab", min_size=1, max_size=4),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    asserted=st.lists(st.text(alphabet="abAB", max_size=6), max_size=4),
+)
+def test_keys_nested_overlapping_or_of_several_lengths_decide_as_the_reference(
+    keys: list[tuple[str, str]], asserted: list[str]
+) -> None:
+    # Over two letters, keys nest in and overlap each other (both search paths of the keys
+    # anywhere) and keys at a value start come in several lengths.
+    ruleset = RuleSet(
+        tuple(
+            Rule("user_group", (Condition("m", (value,), operator),), f"g{n}")  # type: ignore[arg-type]
+            for n, (operator, value) in enumerate(keys)
+        )
+    )
+    compiled, reference = decide_both(ruleset, asserted)
+    assert compiled == reference
+    assert compiled.trace.decided_by == reference.trace.decided_by

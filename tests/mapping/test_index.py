@@ -18,7 +18,7 @@ from mapping import (
     compile_rules,
     evaluate_reference,
 )
-from mapping.index import IGNORECASE_SAFE, regex_literal
+from mapping.index import IGNORECASE_SAFE, KeyIndex, build_index, regex_literal
 
 
 def decide_both(ruleset: RuleSet, values: list[str]) -> tuple[Decision, Decision]:
@@ -140,3 +140,58 @@ def test_characters_deemed_ignorecase_safe_match_only_what_casefolds_alike() -> 
     for char in sorted(IGNORECASE_SAFE):
         matched = re.findall(re.escape(char), everything, re.IGNORECASE)
         assert {m for m in matched if m.casefold() != char.casefold()} == set(), char
+
+
+def contains_index(*values: str) -> KeyIndex:
+    """The index the compiled evaluator builds for one contains rule per value."""
+    return build_index({value: [n] for n, value in enumerate(values)})
+
+
+def test_contains_keys_that_cannot_overlap_are_found_in_one_pass_with_keys_inside_them() -> None:
+    index = contains_index("abc", "b", "q")
+    assert not index.anywhere_overlaps
+    found: set[int] = set()
+    index.hits((), "\x00zabcz\x00", found)
+    # findall reports only "abc"; the "b" inside it is named by that match.
+    assert found == {0, 1}
+
+
+def test_contains_keys_that_can_overlap_are_searched_one_match_at_a_time() -> None:
+    index = contains_index("abc", "bcd")
+    assert index.anywhere_overlaps
+    found: set[int] = set()
+    index.hits((), "\x00abcd\x00", found)
+    assert found == {0, 1}
+
+
+def test_starts_with_keys_of_several_lengths_are_each_looked_up() -> None:
+    ruleset = RuleSet(
+        tuple(
+            Rule(category, (Condition("m", (value,), "starts_with"),), result)
+            for category, value, result in [
+                ("license", "cn=e", "Licensed"),
+                ("role", "CN=Eng", "Admin"),
+                ("recording_location", "cn=engineering,ou", "EU"),
+            ]
+        )
+    )
+    compiled, reference = decide_both(ruleset, ["x", "CN=Engineering,OU=g"])
+    assert compiled == reference
+    assert (reference.license_type, reference.role, reference.recording_location) == (
+        "Licensed",
+        "Admin",
+        "EU",
+    )
+    compiled, reference = decide_both(ruleset, ["cn=en"])
+    assert compiled == reference
+    assert (reference.license_type, reference.role) == ("Licensed", None)
+
+
+def test_equals_values_longer_than_the_key_cut_are_looked_up_whole() -> None:
+    long_value = "cn=" + "x" * 80
+    ruleset = licensed_when("equals", long_value)
+    assert licensed(ruleset, [long_value.upper()])
+    assert not licensed(ruleset, [long_value + "y"])
+    assert not licensed(ruleset, [long_value[:-1]])
+    # The whole value is the key, so a hit proves the condition without a second check.
+    assert compile_rules(ruleset).candidates(SignInFacts.of({"m": [long_value[:-1]]})) == []
