@@ -8,7 +8,7 @@ and case mode:
   key length;
 - ``regex p``: likewise ``L``, a literal every full match of ``p`` starts with;
 - ``contains w``: ``w`` anywhere in the *text*, the values joined and framed by ``SEPARATOR``
-  (``\0v1\0v2\0``), with one trie-shaped pattern searched by one C-level ``findall``.
+  (``\\0v1\\0v2\\0``), with one trie-shaped pattern searched by one C-level ``findall``.
 
 Keys at a value's start are hashed rather than put in a pattern: with thousands of keys a trie
 pattern grows to hundreds of kilobytes, and walking it misses the CPU caches at every branch.
