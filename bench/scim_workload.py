@@ -41,19 +41,31 @@ LOAD_CHUNK = 20_000
 
 
 @contextmanager
-def scim2_server() -> Iterator[str]:
-    """scim2-server 0.8.3 from the bench environment, in memory; yields its SCIM base URL."""
-    port = free_port()
-    argv = [str(BENCH_VENV / "bin" / "scim2-server"), "--port", str(port)]
+def served(argv: list[str], port: int, probe: str, base: str) -> Iterator[str]:
+    """Run a server's command line until the block ends; yields its SCIM base URL."""
     process = subprocess.Popen(  # noqa: S603  # the harness's own command
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        wait_for_http(port, "/v2/ServiceProviderConfig", process=process)
-        yield f"http://127.0.0.1:{port}/v2"
+        wait_for_http(port, probe, process=process)
+        yield f"http://127.0.0.1:{port}{base}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def scim2_server() -> Any:
+    """scim2-server 0.8.3 from the bench environment, in memory."""
+    port = free_port()
+    argv = [str(BENCH_VENV / "bin" / "scim2-server"), "--port", str(port)]
+    return served(argv, port, "/v2/ServiceProviderConfig", "/v2")
+
+
+def floor_server() -> Any:
+    """``bench/floor_server.py``: precomputed answers under the gateway's gunicorn settings."""
+    port = free_port()
+    argv = [sys.executable, "bench/floor_server.py", "--port", str(port)]
+    return served(argv, port, "/healthz", "/scim/v2")
 
 
 def load_argv(base: str, token: str | None, *options: str) -> list[str]:
@@ -107,6 +119,34 @@ def anchor_run(quick: bool) -> tuple[dict[str, list[float]], str]:
         argv = load_argv(base, None, *comparison(quick)["options"], "--prefix", "anchor")
         log(f"SCIM anchor: scim2-server 0.8.3 in memory ({comparison(quick)['users']} users)")
         return run_json(argv, VAR / "scim-anchor.json"), command_line(argv)
+
+
+def floor_figures(theirs: dict[str, list[float]], quick: bool, anchor_command: str) -> list[Figure]:
+    """The same workload against the do-nothing Flask app: the most a Flask service reaches."""
+    with floor_server() as base:
+        argv = load_argv(base, None, *comparison(quick)["options"], "--prefix", "floor")
+        log("SCIM floor: a do-nothing Flask app under the same gunicorn settings")
+        floor = run_json(argv, VAR / "scim-floor.json")
+    figures = []
+    for phase, target in TARGETS.items():
+        value, anchor = Spread.of(floor[phase]), Spread.of(theirs[phase])
+        reach = "above" if value.median >= target * anchor.median else "below"
+        figures.append(
+            Figure(
+                SECTION,
+                f"HTTP floor: {phase} answered with precomputed bodies (no work)",
+                "requests/s",
+                value,
+                command_line(argv) + "  (server: python bench/floor_server.py)",
+                anchor_name=f"scim2-server 0.8.3 in memory ({anchor_command})",
+                anchor=anchor,
+                note=(
+                    f"a Flask app doing nothing, served as the gateway is: the ceiling for any "
+                    f"Flask service here; the {target:.0f}× target is {reach} it"
+                ),
+            )
+        )
+    return figures
 
 
 def shared_figures(
@@ -218,7 +258,7 @@ def bulk_import(backend: str, url: str, port: int, token: str, quick: bool) -> F
 def run(quick: bool, backends: tuple[str, ...]) -> list[Figure]:
     """The anchor once, then every backend."""
     theirs, anchor_command = anchor_run(quick)
-    figures: list[Figure] = []
+    figures: list[Figure] = floor_figures(theirs, quick, anchor_command)
     skipped: list[str] = []
     shared = comparison(quick)
     for backend in backends:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -49,8 +50,9 @@ def redacting_request_handler(app: Flask) -> type[WSGIRequestHandler]:
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], factory: Callable[[], Any]) -> None:
         self.options = options
+        self.factory = factory
         super().__init__()
 
     def load_config(self) -> None:
@@ -58,11 +60,18 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_app()
+        return self.factory()
 
 
-def run_gunicorn(host: str, port: int, workers: int, timeout: int = 30) -> None:
-    """Serve with ``workers`` processes; each builds its own app from the environment."""
+def run_gunicorn(
+    host: str,
+    port: int,
+    workers: int,
+    timeout: int = 30,
+    factory: Callable[[], Any] = create_app,
+) -> None:
+    """Serve with ``workers`` processes; each builds its own app from the environment (the
+    gateway's, or ``factory``'s: the benchmark serves a do-nothing app the same way)."""
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -71,5 +80,6 @@ def run_gunicorn(host: str, port: int, workers: int, timeout: int = 30) -> None:
             "graceful_timeout": 10,
             "limit_request_line": 8190,
             "accesslog": None,
-        }
+        },
+        factory,
     ).run()
