@@ -33,6 +33,7 @@ from gateway.app import create_app
 from gateway.config import GatewayConfig
 from gateway.demo import init_demo
 from gateway.demo_idp import demo_idp
+from gateway.store.engine import is_autocommit
 from gateway.store.sql import SqlStore
 
 PUBLIC = "http://127.0.0.1:8000"
@@ -61,7 +62,7 @@ class StatementCounter:
 
     def _transaction(self, conn: sa.Connection, event: str) -> None:
         # In autocommit these send nothing: each statement commits by itself.
-        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        if not is_autocommit(conn):
             self.calls[event] += 1
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

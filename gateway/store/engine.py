@@ -12,13 +12,23 @@ from sqlalchemy import event
 DEFAULT_SQLITE_PATH = "var/gateway.db"
 # A pooled PostgreSQL connection idle for longer than this is pinged before use (see below).
 PING_AFTER_IDLE_SECONDS = 10.0
-AUTOCOMMIT = "AUTOCOMMIT"
+AUTOCOMMIT = "gateway_autocommit"
 
 
 def autocommit(conn: sa.Connection) -> sa.Connection:
     """``conn`` with each statement committed by itself: no BEGIN/COMMIT round trips and, on
     SQLite, no write lock taken ahead. For a single statement that is atomic by itself."""
-    return conn.execution_options(isolation_level=AUTOCOMMIT)
+    if conn.dialect.name == "sqlite":
+        # The driver already commits each statement unless a BEGIN was sent, so only ours is
+        # left out; SQLAlchemy's isolation-level switch would hand the connection back to the
+        # pool in the driver's implicit-transaction mode.
+        return conn.execution_options(**{AUTOCOMMIT: True})
+    return conn.execution_options(isolation_level="AUTOCOMMIT", **{AUTOCOMMIT: True})
+
+
+def is_autocommit(conn: sa.Connection) -> bool:
+    """Whether ``conn`` was put in autocommit by ``autocommit``."""
+    return bool(conn.get_execution_options().get(AUTOCOMMIT))
 
 
 def default_url() -> str:
@@ -90,7 +100,7 @@ def _sqlite_engine(url: sa.URL, **kwargs: Any) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        if conn.get_execution_options().get("isolation_level") != AUTOCOMMIT:
+        if not is_autocommit(conn):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -95,3 +95,15 @@ def test_updating_a_locked_user_outside_its_transaction_is_refused(store):
     with pytest.raises(RuntimeError):
         store.update_locked_user(user, {"first_name": "Kim"}, actor="sso")
     assert store.get_user(user.id).first_name is None
+
+
+def test_single_statement_reads_leave_sqlite_connections_as_the_engine_set_them(sqlite_store):
+    """Each pooled SQLite connection stays in the driver's autocommit mode, where only the
+    engine's BEGIN IMMEDIATE opens a transaction (and takes the write lock up front)."""
+    acme = sqlite_store.create_account("Acme", "owner@acme.test", actor="test", vanity="acme")
+    for _ in range(3):
+        assert sqlite_store.acs_stamp("acme").account.id == acme.id
+        with sqlite_store.engine.connect() as conn:
+            assert conn.connection.dbapi_connection.isolation_level is None
+    with sqlite_store.transaction() as conn:
+        assert conn.connection.dbapi_connection.in_transaction
