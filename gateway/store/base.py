@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from gateway.clock import Clock, utc
 from gateway.store import schema
 
+AUDIT_INSERT = schema.audit_log.insert()
+
 
 def hash_secret(secret: str) -> str:
     """SHA-256 hex of a bearer secret: secrets are high-entropy, so no salt or stretching."""
@@ -131,14 +133,13 @@ class SqlBase:
         after: Any = None,
     ) -> None:
         """Append one entry to the audit log inside the caller's transaction."""
-        conn.execute(
-            schema.audit_log.insert().values(
-                at=self.clock.now(),
-                actor=actor,
-                account_id=account_id,
-                action=action,
-                target=target,
-                before=before,
-                after=after,
-            )
-        )
+        row = {
+            "at": self.clock.now(),
+            "actor": actor,
+            "account_id": account_id,
+            "action": action,
+            "target": target,
+            "before": before,
+            "after": after,
+        }
+        conn.execute(AUDIT_INSERT, row)  # one statement built once, values bound per call
