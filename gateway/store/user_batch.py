@@ -20,7 +20,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.errors import BadRequest
 from gateway.store import schema
-from gateway.store.base import new_id
 from gateway.store.errors import Conflict
 from gateway.store.pools import seat_kinds_of
 from gateway.store.records import Account, User
@@ -29,6 +28,7 @@ from gateway.store.users import (
     _email_taken,
     check_identity,
     check_user_values,
+    stamp_new_user,
     user_from_row,
     user_public,
 )
@@ -77,14 +77,7 @@ def new_user_row(
 ) -> dict[str, Any]:
     """A complete, checked ``users`` row for a new user; raises BadRequest (field checks)."""
     values = check_user_values({**ROW_DEFAULTS, "license_type": default_license, **row})
-    values.update(
-        id=new_id(),
-        account_id=account_id,
-        source=source,
-        created_at=now,
-        updated_at=now,
-        version=1,
-    )
+    stamp_new_user(values, account_id, source, now)
     return values
 
 

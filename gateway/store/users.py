@@ -184,14 +184,7 @@ class UsersMixin(SeatsMixin):
     def _insert_user(
         self, conn: sa.Connection, account_id: int, values: dict[str, Any], source: str, now: Any
     ) -> None:
-        values.update(
-            id=new_id(),
-            account_id=account_id,
-            source=source,
-            created_at=now,
-            updated_at=now,
-            version=1,
-        )
+        stamp_new_user(values, account_id, source, now)
         taken = _taken(conn, values["email"], values.get("user_name_key"), None)
         if taken is not None:
             raise taken
@@ -542,6 +535,19 @@ def _updated(before: User, values: Mapping[str, Any], **changed: Any) -> User:
 
 def _key(email: str | None) -> str | None:
     return None if email is None else email.lower()
+
+
+def stamp_new_user(values: dict[str, Any], account_id: int, source: str, now: Any) -> None:
+    """Give checked ``values`` the columns every new user row gets: a new id, its account,
+    where it came from, its timestamps and version 1."""
+    values.update(
+        id=new_id(),
+        account_id=account_id,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
 
 
 def check_identity(user_name: str | None, email: str | None, status: str) -> None:

@@ -26,21 +26,26 @@ def idp() -> TestIdP:
     return TestIdP("https://idp.test/metadata")
 
 
-@pytest.fixture
-def world(sqlite_store, app, idp):
-    demo = init_demo(sqlite_store)
-    acme = sqlite_store.find_account("acme")
-    sqlite_store.put_saml_config(
-        acme.id,
+def trust_idp(store, account_id, idp, attribute_map):
+    """Configure the account's SSO to trust the test IdP (IdP-initiated allowed)."""
+    store.put_saml_config(
+        account_id,
         {
             "idp_entity_id": idp.entity_id,
             "sign_in_url": "https://idp.test/sso",
             "certificates": [idp.certificate_pem],
             "allow_idp_initiated": True,
-            "attribute_map": {"first_name": "givenName", "last_name": "sn"},
+            "attribute_map": attribute_map,
         },
         actor="test",
     )
+
+
+@pytest.fixture
+def world(sqlite_store, app, idp):
+    demo = init_demo(sqlite_store)
+    acme = sqlite_store.find_account("acme")
+    trust_idp(sqlite_store, acme.id, idp, {"first_name": "givenName", "last_name": "sn"})
     return demo, acme
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sso.conftest import SEED_RULE, post_response
+from tests.sso.conftest import SEED_RULE, post_response, trust_idp
 
 
 def _rules(app, account_id, rules):
@@ -144,17 +144,8 @@ def test_an_account_without_sso_says_so(client, world, sign):
 
 def test_sso_sign_in_never_matches_a_user_without_email(client, world, sign, sqlite_store, idp):
     _, acme = world
-    sqlite_store.put_saml_config(
-        acme.id,
-        {
-            "idp_entity_id": idp.entity_id,
-            "sign_in_url": "https://idp.test/sso",
-            "certificates": [idp.certificate_pem],
-            "allow_idp_initiated": True,
-            "attribute_map": {"first_name": "givenName", "employee_unique_id": "employeeNumber"},
-        },
-        actor="test",
-    )
+    attribute_map = {"first_name": "givenName", "employee_unique_id": "employeeNumber"}
+    trust_idp(sqlite_store, acme.id, idp, attribute_map)
     nobody = sqlite_store.create_user(
         acme.id,
         None,
