@@ -105,7 +105,8 @@ def main() -> None:
         json.dumps({"context": context, "figures": [f.to_json() for f in figures]}, indent=2)
     )
     args.out.write_text(report.render(context, figures))
-    log(f"wrote {args.out.relative_to(ROOT)} in {elapsed:.0f} s")
+    shown = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
+    log(f"wrote {shown} in {elapsed:.0f} s")
 
 
 if __name__ == "__main__":
