@@ -184,17 +184,13 @@ def _managed(home: Account) -> frozenset[int]:
     return frozenset({home.id} | {a.id for a in store().descendants(home.id)})
 
 
-def _token_caller(session: Session) -> Caller:
+def _token_caller(session: Session) -> Caller | None:
+    """The admin token behind the session while it is not revoked (revoking it ends every
+    console session it opened, at their next request)."""
     data = session.data
-    token = Token(
-        id=int(data["token_id"]),
-        account_id=int(data["home_id"]),
-        kind="admin",
-        label=data.get("token_label"),
-        profile="compatible",
-        created_at=dt.datetime.fromisoformat(str(data["token_created"])),
-        revoked_at=None,
-    )
+    token = store().live_token(int(data["token_id"]), "admin")
+    if token is None or token.account_id != int(data["home_id"]):
+        return None
     home = store().get_account(token.account_id)
     return Caller(token, home, _managed(home))
 

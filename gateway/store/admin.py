@@ -94,6 +94,14 @@ class AdminMixin(UsersMixin):
             ).first()
             return None if row is None else _token(row)
 
+    def live_token(self, token_id: int, kind: str) -> Token | None:
+        """The token ``token_id`` of ``kind`` while it is not revoked, or None."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                sa.select(T).where(T.c.id == token_id, T.c.kind == kind, T.c.revoked_at.is_(None))
+            ).first()
+            return None if row is None else _token(row)
+
     def revoke_token(self, token_id: int, *, account_id: int, actor: str) -> None:
         """Revoke a token of ``account_id``; raises NotFound ``token_not_found``."""
         with self.transaction() as conn:

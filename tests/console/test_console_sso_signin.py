@@ -145,3 +145,21 @@ def test_outside_demo_mode_the_idp_is_absent_but_sso_sign_in_starts(sqlite_store
     start = world.client.post("/console/signin/sso", data={"account": "acme"})
     assert start.status_code == 303
     assert world.client.get(local(start.headers["Location"])).status_code == 404
+
+
+def test_revoking_the_admin_token_ends_the_console_sessions_it_opened(world: World):
+    world.sign_in()
+    csrf = world.csrf()
+    token = world.store.authenticate(world.tokens["acme admin"], "admin")
+    assert token is not None
+    world.store.revoke_token(token.id, account_id=token.account_id, actor="t")
+
+    page = world.client.get("/console/accounts")
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/console/signin?next=/console/accounts"
+    form = {"csrf_token": csrf, "domain": "after-revocation.test"}
+    answer = world.client.post("/console/domains", data=form)
+    assert answer.status_code == 401 and "not_signed_in" in answer.text
+    assert "after-revocation.test" not in [
+        d.domain for d in world.store.list_domains(token.account_id)
+    ]
