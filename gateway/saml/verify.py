@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -142,20 +143,20 @@ def _check_status(root: etree._Element) -> None:
         )
 
 
+# Every attribute whose local name is ID, in any namespace (one C-level walk of the tree).
+_ID_VALUES = etree.XPath("//@*[local-name()='ID']")
+
+
 def _refuse_duplicate_ids(root: etree._Element) -> None:
     # xmlsec registers every attribute whose local name is ID, in any namespace, and resolves a
     # duplicate to the first in document order: so every such attribute must be unique.
-    seen: set[str] = set()
-    for element in root.iter(etree.Element):
-        for name, value in element.attrib.items():
-            if name != "ID" and not name.endswith("}ID"):
-                continue
-            if value in seen:
-                raise SignatureWrapping(
-                    f"Two elements carry the ID '{value}'. A signature reference must point to "
-                    "one element only; the response was altered (XML signature wrapping)."
-                )
-            seen.add(value)
+    values = [str(v) for v in _ID_VALUES(root)]
+    if len(set(values)) != len(values):
+        value = next(v for v, n in Counter(values).items() if n > 1)
+        raise SignatureWrapping(
+            f"Two elements carry the ID '{value}'. A signature reference must point to "
+            "one element only; the response was altered (XML signature wrapping)."
+        )
     xmlsec.tree.add_ids(root, ["ID"])
 
 
