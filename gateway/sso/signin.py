@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gateway.activation import Activation
@@ -22,6 +22,17 @@ ROUTED_NOTE = (
     "Routed into sub-account {name} through the master's SSO: only the meeting "
     "license and meeting add-ons come from the mapping; groups, role and the rest are "
     "set by {name}'s admins (or by its own SSO)."
+)
+
+# Up to this many rules a sign-in's answer traces every rule (the reference evaluation, a few
+# milliseconds at most); beyond it the indexed evaluation decides and its trace names the rules
+# that decided, since a per-rule trace of thousands of rules would cost more than the sign-in
+# and bloat its answer. The explain endpoint always traces every rule.
+FULL_TRACE_RULES = 200
+TRACE_NOTE = (
+    f"The account has {{count:,}} mapping rules, more than the {FULL_TRACE_RULES} a sign-in "
+    "traces one by one: trace.decided_by names the rules that decided; POST "
+    "/api/v1/accounts/{account_id}/mapping/explain traces every rule."
 )
 
 
@@ -73,8 +84,10 @@ class SignInService:
                     code="not_provisioned",
                 )
             state = self.user_state(existing, groups)
+            rule_count = len(self.rules.compiled(account.id).ruleset.rules)
+            traced = explain and rule_count <= FULL_TRACE_RULES
             decision = self.decide(
-                account, assertion.attributes, existing, explain=explain, subs=subs, state=state
+                account, assertion.attributes, existing, explain=traced, subs=subs, state=state
             )
             if decision.blocked:
                 raise SignInRefused(
@@ -85,7 +98,11 @@ class SignInService:
                 )
             target = self.target(account, decision, subs)
             user = self._provision(target, config, basic, existing, decision, account, state)
-            return self._finish(account, target, user, decision, assertion, basic)
+            result = self._finish(account, target, user, decision, assertion, basic)
+        if explain and not traced:
+            note = TRACE_NOTE.format(count=rule_count, account_id=account.id)
+            result = replace(result, notes=(*result.notes, note))
+        return result
 
     def _existing(
         self, basic: BasicProfile, family: set[int]

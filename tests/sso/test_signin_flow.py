@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.sso.signin import FULL_TRACE_RULES
 from tests.sso.conftest import SEED_RULE, post_response, trust_idp
 
 
@@ -166,3 +167,50 @@ def test_sso_sign_in_never_matches_a_user_without_email(client, world, sign, sql
     assert (untouched.email, untouched.status) == (None, "active")
     assert sqlite_store.find_user_by_email("alice") is None
     assert sqlite_store.find_user_by_employee_id([acme.id], "E-1").id != nobody.id
+
+
+def _many_rules(count):
+    """``count`` group rules that match nothing, then one license rule that matches."""
+    filler = [
+        {
+            "category": "user_group",
+            "name": f"filler {i}",
+            "conditions": [{"attribute": "department", "values": [f"dept-{i}"]}],
+            "result": f"group-{i}",
+        }
+        for i in range(count - 1)
+    ]
+    licensed = {
+        "category": "license",
+        "name": "engineering is licensed",
+        "conditions": [{"attribute": "memberOf", "values": ["engineering"]}],
+        "result": "Licensed",
+    }
+    return [*filler, licensed]
+
+
+def test_a_sign_in_traces_every_rule_up_to_the_limit(client, world, sign, app):
+    _, acme = world
+    _rules(app, acme.id, _many_rules(FULL_TRACE_RULES))
+    answer = post_response(client, sign("lee@acme.test", {"memberOf": ["engineering"]}))
+    trace = answer.json["mapping"]["trace"]
+    assert trace["complete"] is True and len(trace["rules"]) == FULL_TRACE_RULES
+    assert trace["decided_by"]["license"] == [FULL_TRACE_RULES]
+    assert not any("mapping rules, more than" in n for n in answer.json["notes"])
+
+
+def test_beyond_the_limit_a_sign_in_names_the_deciding_rules_and_where_the_full_trace_is(
+    client, world, sign, app
+):
+    _, acme = world
+    count = FULL_TRACE_RULES + 1
+    _rules(app, acme.id, _many_rules(count))
+    answer = post_response(client, sign("lee@acme.test", {"memberOf": ["engineering"]}))
+    assert answer.status_code == 200, answer.json
+    assert answer.json["user"]["license_type"] == "Licensed"
+    trace = answer.json["mapping"]["trace"]
+    assert trace["complete"] is False and trace["rules"] == []
+    assert trace["decided_by"]["license"] == [count]
+    (note,) = [n for n in answer.json["notes"] if "mapping rules, more than" in n]
+    assert f"{count:,} mapping rules" in note
+    assert f"/api/v1/accounts/{acme.id}/mapping/explain" in note
