@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template_string
 from flask.typing import ResponseReturnValue
 
 from gateway.config import GatewayConfig
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, ConflictError
 from gateway.mail import deliver
 from gateway.store.outbox import OutboxMessage
 from gateway.store.records import User
@@ -42,7 +42,11 @@ class Activation:
                 "This user has no email, so no activation email can be sent; set one first.",
                 code="no_email",
             )
-        secret = self.store.issue_link(PURPOSE, user.account_id, user.id, ACTIVATION_TTL)
+        # The newest link replaces the earlier ones: they were for an email that may have
+        # changed since, and following one must not confirm the new email.
+        secret = self.store.issue_link(
+            PURPOSE, user.account_id, user.id, ACTIVATION_TTL, replace=True
+        )
         link = f"{self.config.public_url.rstrip('/')}/activate/{secret}"
         account = self.store.get_account(user.account_id)
         body = (
@@ -63,10 +67,18 @@ class Activation:
         return message
 
     def activate(self, secret: str) -> User:
-        """Spend the link and make the user active; raises the link's refusals."""
+        """Spend the link and make the user active; raises the link's refusals, and
+        ConflictError ``user_deactivated`` (the link is kept) when the user was deactivated
+        while it waited: deactivation wins until the user is reactivated."""
         with self.store.transaction():
             token = self.store.use_link(secret, PURPOSE)
             user = self.store.get_user(token.subject_id)
+            if user.status == "deactivated":
+                raise ConflictError(
+                    f"{user.email} was deactivated by an administrator of this account, so "
+                    "this link cannot activate it; it works again if the user is reactivated.",
+                    code="user_deactivated",
+                )
             if user.status == "pending":
                 user = self.store.update_user(
                     user.id, {"status": "active"}, actor=f"activation:{user.email}"

@@ -148,7 +148,8 @@ USER_SCHEMA = Schema(
             description=(
                 "Always has a value: true when a create leaves it out, unchanged when a replace "
                 "does; it cannot be removed (400 mutability). A pending user (awaiting email "
-                "activation) is false whatever a client sends, until its link is followed."
+                "activation) stays false when a client sends true, until its link is followed; "
+                "false sent by a client deactivates it, and true later makes it pending again."
             ),
         ),
         Attribute("password", mutability="writeOnly", returned="never"),

@@ -7,6 +7,7 @@ from typing import Any
 from gateway.scim.filters import compile_user_filter, filter_profile_for, sort_expression
 from gateway.scim.operations import Caller, Context, Outcome, check_if_match, note_quirks
 from gateway.scim.patch import apply_patch, read_patch_request
+from gateway.scim.patch_path import parse_patch_path
 from gateway.scim.query import SearchQuery
 from gateway.scim.resources import user_fields, user_to_scim
 from gateway.scim.schemas import USER
@@ -50,11 +51,12 @@ class UserOps:
             caller.account_id, email
         )
         fields["status"] = _status(pending, resource.get("active"))
+        fields["awaiting_activation"] = pending
         with scim_errors():
             user = self.store.create_user(
                 caller.account_id, email, actor=caller.actor, source="scim", **fields
             )
-        if pending:
+        if user.status == "pending":
             self.context.activation.send(user, reason=REASON)
         return self.outcome(UserWithGroups(user, ()), caller)
 
@@ -78,7 +80,8 @@ class UserOps:
         """
         validated = validate_resource(body, USER, profile=caller.profile)
         note_quirks(caller, USER, validated.quirks)
-        return self._change(caller, user_id, if_match, lambda _: validated.resource)
+        resource = validated.resource
+        return self._change(caller, user_id, if_match, lambda _: resource, "active" in resource)
 
     def patch(self, caller: Caller, user_id: str, body: Any, if_match: int | None) -> Outcome:
         """RFC 7644 §3.5.2: apply PATCH operations to the user.
@@ -98,16 +101,23 @@ class UserOps:
             note_quirks(caller, USER, result.quirks)
             return result.resource
 
-        return self._change(caller, user_id, if_match, patched)
+        return self._change(caller, user_id, if_match, patched, _sets_active(operations))
 
-    def _change(self, caller: Caller, user_id: str, if_match: int | None, new: Any) -> Outcome:
-        """Read (locked), check If-Match, compute the new resource, write; then activation."""
+    def _change(
+        self, caller: Caller, user_id: str, if_match: int | None, new: Any, sets_active: bool
+    ) -> Outcome:
+        """Read (locked), check If-Match, compute the new resource, write; then activation.
+
+        ``sets_active``: the client said ``active`` (a PUT body holding it, or a PATCH
+        operation on it), as opposed to the resource merely carrying the current value.
+        """
         with scim_errors(), self.store.transaction():
             current = self.store.user_with_groups(caller.account_id, user_id, lock=True)
             check_if_match(current.user.version, if_match)
             resource = new(current)
             fields = user_fields(resource, current.user.profile, caller.profile)
-            must_activate = self._next_status(caller, current.user, fields, resource)
+            active = resource.get("active") if sets_active else None
+            must_activate = self._next_status(caller, current.user, fields, active)
             user = self.store.update_user(
                 user_id, fields, actor=caller.actor, expected_version=if_match
             )
@@ -116,32 +126,38 @@ class UserOps:
             self.context.activation.send(user, reason=REASON)
         return self.outcome(found, caller)
 
-    def _next_status(
-        self, caller: Caller, user: User, fields: dict[str, Any], resource: dict[str, Any]
-    ) -> bool:
-        """Set ``fields["status"]``; True when the new email must be activated.
+    def _next_status(self, caller: Caller, user: User, fields: dict[str, Any], active: Any) -> bool:
+        """Set ``fields["status"]`` and ``awaiting_activation``; True when an activation email
+        must go out.
 
-        A new email (a first one included) outside the associated domains makes the user
-        pending with an activation email; a pending user stays pending whatever ``active``
-        says (only the emailed link activates). A user left without any email has nothing
-        awaiting confirmation: it follows ``active`` (and cannot sign in).
+        A new email (a first one included) outside the associated domains awaits its link; one
+        inside them, or no email at all, awaits nothing. ``active`` (None: the client did not
+        say: it stays as the client saw it) decides between deactivated and in use; a user in
+        use whose email awaits its link is pending, whatever ``active`` says, until the link
+        is followed. So deactivation
+        wins over a pending link (which then stops working), and reactivating a user whose
+        email was never confirmed makes it pending again, with a new link.
         """
         new_email = fields["email"]
-        if new_email is not None:
-            changed = user.email is None or new_email.casefold() != user.email.casefold()
-            if changed and self.context.activation.needs_activation(caller.account_id, new_email):
-                fields["status"] = "pending"
-                return True
-            if user.status == "pending":
-                if changed:  # to an email of an associated domain: nothing left to confirm
-                    fields["status"] = "active"
-                return False
-        active = resource.get("active")
-        if active is not None:
-            fields["status"] = "active" if active else "deactivated"
-        elif user.status == "pending":  # no email left: nothing awaiting confirmation
-            fields["status"] = "active"
-        return False
+        changed = new_email is not None and (
+            user.email is None or new_email.casefold() != user.email.casefold()
+        )
+        if new_email is None:
+            awaiting = False
+        elif changed:
+            awaiting = self.context.activation.needs_activation(caller.account_id, new_email)
+        else:
+            awaiting = user.awaiting_activation
+        if active is None:
+            # Unsaid, ``active`` stays what the client saw: false for a pending user, which
+            # with no email left has nothing to confirm and so is deactivated.
+            in_use = user.status == "active" or (user.status == "pending" and new_email is not None)
+        else:
+            in_use = bool(active)
+        status = ("pending" if awaiting else "active") if in_use else "deactivated"
+        fields["status"] = status
+        fields["awaiting_activation"] = awaiting
+        return status == "pending" and (changed or user.status != "pending")
 
     def delete(self, caller: Caller, user_id: str, if_match: int | None) -> None:
         """RFC 7644 §3.6: delete the user and give back its seats; raises NotFound, 412."""
@@ -152,6 +168,24 @@ class UserOps:
 
 
 def _status(pending: bool, active: Any) -> str:
-    if pending:
-        return "pending"
-    return "deactivated" if active is False else "active"
+    """A new user's status: ``active: false`` wins over a pending email (kept awaiting)."""
+    if active is False:
+        return "deactivated"
+    return "pending" if pending else "active"
+
+
+def _sets_active(operations: list[Any]) -> bool:
+    """Whether a PATCH (already applied without error) has an operation on core ``active``."""
+    for operation in operations:
+        path = operation.get("path")
+        if path:
+            keys = [path]
+        elif isinstance(operation.get("value"), dict):
+            keys = [k for k in operation["value"] if k.casefold() != "schemas"]
+        else:
+            continue
+        for key in keys:
+            target = parse_patch_path(key, USER, allow_filter=bool(path))
+            if target.core and target.attribute.name == "active":
+                return True
+    return False

@@ -108,6 +108,8 @@ class ChecksMixin(SqlBase):
             U.c.email_key,
             U.c.user_name,
             U.c.user_name_key,
+            U.c.status,
+            U.c.awaiting_activation,
         )
         for user in conn.execute(sa.select(*columns)):
             if user.account_id not in accounts:
@@ -133,6 +135,20 @@ class ChecksMixin(SqlBase):
             if user.email is None and user.user_name is None:
                 problems.append(
                     Problem("user_without_identity", f"User {user.id} has no email nor user name.")
+                )
+            # Pending is exactly "in use, email awaiting its link" (a deactivated user may
+            # await it too); an email-less user has nothing to confirm.
+            awaiting = bool(user.awaiting_activation)
+            status_disagrees = (
+                user.status != "deactivated" and (user.status == "pending") != awaiting
+            )
+            if status_disagrees or (awaiting and user.email is None):
+                problems.append(
+                    Problem(
+                        "activation_state_mismatch",
+                        f"User {user.id} is {user.status} but its email "
+                        f"{'awaits' if awaiting else 'does not await'} activation.",
+                    )
                 )
         return problems
 

@@ -120,11 +120,33 @@ class OutboxMixin(SqlBase):
                 .values(sent_at=None if error else self.clock.now(), send_error=error)
             )
 
-    def issue_link(self, purpose: str, account_id: int, subject_id: str, ttl: dt.timedelta) -> str:
-        """A new single-use secret for ``purpose`` about ``subject_id``, valid for ``ttl``."""
+    def issue_link(
+        self,
+        purpose: str,
+        account_id: int,
+        subject_id: str,
+        ttl: dt.timedelta,
+        *,
+        replace: bool = False,
+    ) -> str:
+        """A new single-use secret for ``purpose`` about ``subject_id``, valid for ``ttl``.
+
+        ``replace``: the subject's earlier unused links of that purpose expire now (following
+        one is refused ``link_expired``)."""
         secret = new_secret("")
         now = self.clock.now()
         with self.transaction() as conn:
+            if replace:
+                conn.execute(
+                    AT.update()
+                    .where(
+                        AT.c.purpose == purpose,
+                        AT.c.subject_id == subject_id,
+                        AT.c.used_at.is_(None),
+                        AT.c.expires_at > now,
+                    )
+                    .values(expires_at=now)
+                )
             conn.execute(
                 AT.insert().values(
                     token_hash=hash_secret(secret),

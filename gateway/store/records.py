@@ -98,6 +98,9 @@ class User:
     groups: tuple[str, ...] = field(default=())
     # The SCIM userName when a client set one that is not an email; None: it is ``email``.
     user_name: str | None = None
+    # The email awaits confirmation by its activation link (pending, or deactivated while
+    # pending): reactivating such a user makes it pending again, not active.
+    awaiting_activation: bool = False
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,10 @@ users = sa.Table(
     sa.Column("display_name", sa.String(400), nullable=True),
     # active | pending | deactivated
     sa.Column("status", sa.String(20), nullable=False),
+    # The email still awaits confirmation by the activation link: true while pending, and kept
+    # when a pending user is deactivated, so that reactivating it makes it pending again
+    # rather than active with an unconfirmed email (migration 0003).
+    sa.Column("awaiting_activation", sa.Boolean, nullable=False, server_default=sa.text("false")),
     sa.Column("license_type", sa.String(20), nullable=False),
     sa.Column("addons", sa.JSON, nullable=False),
     sa.Column("role", sa.String(60), nullable=False, server_default="Member"),

@@ -66,6 +66,7 @@ CHANGEABLE = frozenset(
         "vip",
         "has_upcoming_meetings",
         "source",
+        "awaiting_activation",
     }
 )
 
@@ -97,6 +98,7 @@ def user_from_row(row: Any, groups: Iterable[str] = ()) -> User:
         updated_at=aware(m["updated_at"]),  # type: ignore[arg-type]
         groups=tuple(sorted(groups)),
         user_name=m["user_name"],
+        awaiting_activation=bool(m["awaiting_activation"]),
     )
 
 
@@ -122,10 +124,15 @@ def check_user_values(values: Mapping[str, Any]) -> dict[str, Any]:
         raise BadRequest(
             f"License type must be one of {', '.join(LICENSE_TYPES)}.", code="invalid_license_type"
         )
-    if "status" in out and out["status"] not in USER_STATUSES:
-        raise BadRequest(
-            f"Status must be one of {', '.join(USER_STATUSES)}.", code="invalid_status"
-        )
+    if "status" in out:
+        if out["status"] not in USER_STATUSES:
+            raise BadRequest(
+                f"Status must be one of {', '.join(USER_STATUSES)}.", code="invalid_status"
+            )
+        # Pending means the email awaits its link; active means nothing does. A deactivated
+        # user keeps what it had unless the caller says (a pending user deactivated).
+        if out["status"] != "deactivated":
+            out["awaiting_activation"] = out["status"] == "pending"
     if "addons" in out:
         unknown = sorted(set(out["addons"]) - set(ADDONS))
         if unknown:
@@ -615,6 +622,7 @@ def user_public(user: User) -> dict[str, Any]:
         "last_name": user.last_name,
         "display_name": user.display_name,
         "status": user.status,
+        "awaiting_activation": user.awaiting_activation,
         "license_type": user.license_type,
         "addons": list(user.addons),
         "role": user.role,
