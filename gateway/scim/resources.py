@@ -15,14 +15,14 @@ extension's ``status`` are derived from ``users.status`` by the service, not her
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.errors import BadRequest
 from gateway.scim.columns import LOGIN_TYPE_TO_DB
 from gateway.scim.errors import InvalidValue
 from gateway.scim.profiles import ClientProfile
 from gateway.scim.schemas import ENTERPRISE_URN, GROUP_URN, USER_URN, ZOOM_URN
-from gateway.store.scim_store import Group, Ref, UserWithGroups
+from gateway.store.scim_store import Group, ListedUser, Ref, UserWithGroups
 from gateway.store.validation import normalize_email
 
 LOGIN_TYPE_FROM_DB = {v: k for k, v in LOGIN_TYPE_TO_DB.items()}
@@ -44,16 +44,22 @@ SCIM_PROFILE_KEYS = frozenset(
     (*CORE_PROFILE_KEYS, *MULTI_PROFILE_KEYS, *ENTERPRISE_PROFILE_KEYS, *ZOOM_PROFILE_KEYS)
 ) | {"name", "emails"}
 EMAIL_TYPES = ("work", "home", "other")
+_CORE_KEYS = frozenset(CORE_PROFILE_KEYS)
+_MULTI_KEYS = frozenset(MULTI_PROFILE_KEYS)
+_ENTERPRISE_KEYS = frozenset(ENTERPRISE_PROFILE_KEYS)
 
 
-def meta(resource_type: str, record: Any, location: str) -> dict[str, Any]:
-    """The ``meta`` attribute (RFC 7643 §3.1) with the weak ETag of the record's version."""
+def meta(
+    resource_type: str, stamps: tuple[str, str], version: int, location: str
+) -> dict[str, Any]:
+    """The ``meta`` attribute (RFC 7643 §3.1): ``stamps`` are the ISO 8601 creation and last
+    modification times; the weak ETag is the record's ``version``."""
     return {
         "resourceType": resource_type,
-        "created": record.created_at.isoformat(),
-        "lastModified": record.updated_at.isoformat(),
+        "created": stamps[0],
+        "lastModified": stamps[1],
         "location": location,
-        "version": etag(record.version),
+        "version": etag(version),
     }
 
 
@@ -62,39 +68,113 @@ def etag(version: int) -> str:
     return f'W/"{version}"'
 
 
+class UserFields(Protocol):
+    """What a user's SCIM representation is made of: a ``User`` record or a search's row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def user_name(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def email_type(self) -> str: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def display_name(self) -> str | None: ...
+    @property
+    def profile(self) -> dict[str, Any]: ...
+    @property
+    def license_type(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def employee_id(self) -> str | None: ...
+    @property
+    def login_type(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+
+
 def user_to_scim(found: UserWithGroups, base_url: str) -> dict[str, Any]:
     """The full SCIM representation of a user (before ``attributes`` projection)."""
-    user, profile = found.user, found.user.profile
+    user = found.user
+    stamps = (user.created_at.isoformat(), user.updated_at.isoformat())
+    return _user_resource(user, stamps, found.groups, base_url, default_view=False)
+
+
+def listed_user_to_scim(found: ListedUser, base_url: str, *, default_view: bool) -> dict[str, Any]:
+    """A user of a search page: as ``user_to_scim`` gives it or, with ``default_view``, as
+    ``projection.project`` returns that with neither ``attributes`` nor ``excludedAttributes``
+    (built directly: a page of 100 is the hot path)."""
+    user = found.user
+    return _user_resource(
+        user, (user.created, user.updated), found.groups, base_url, default_view=default_view
+    )
+
+
+def _user_resource(
+    user: UserFields,
+    stamps: tuple[str, str],
+    groups: tuple[Ref, ...],
+    base_url: str,
+    *,
+    default_view: bool,
+) -> dict[str, Any]:
+    """A user as SCIM; ``default_view`` leaves out what the default projection does: the
+    ``returned: request`` extension ``status``, and empty objects and lists (RFC 7643 §2.5)."""
+    put = _put_shown if default_view else _put
+    profile = user.profile
     out: dict[str, Any] = {"schemas": [USER_URN], "id": user.id}
-    _put(out, "externalId", user.external_id)
+    put(out, "externalId", user.external_id)
     out["userName"] = scim_user_name(user.user_name, user.email)
     name = {"givenName": user.first_name, "familyName": user.last_name}
-    name.update({k: profile.get("name", {}).get(k) for k in NAME_PROFILE_KEYS})
-    _put(out, "name", {k: v for k, v in name.items() if v is not None} or None)
-    _put(out, "displayName", user.display_name)
-    for key in CORE_PROFILE_KEYS:
-        _put(out, key, profile.get(key))
+    name_extra = profile.get("name", {})
+    name.update({k: name_extra.get(k) for k in NAME_PROFILE_KEYS})
+    put(out, "name", {k: v for k, v in name.items() if v is not None} or None)
+    put(out, "displayName", user.display_name)
+    present = profile.keys() & SCIM_PROFILE_KEYS
+    if present & _CORE_KEYS:
+        for key in CORE_PROFILE_KEYS:
+            put(out, key, profile.get(key))
     out["userType"] = user.license_type
     out["active"] = user.status == "active"
     signed_in = {"value": user.email, "type": user.email_type, "primary": True}
     # A user without an email has no ``emails`` at all.
-    _put(out, "emails", profile.get("emails") or ([signed_in] if user.email else None))
-    for key in MULTI_PROFILE_KEYS:
-        _put(out, key, profile.get(key))
-    _put(out, "groups", [_group_ref(g, base_url) for g in found.groups] or None)
-    enterprise = {k: profile[k] for k in ENTERPRISE_PROFILE_KEYS if profile.get(k) is not None}
+    put(out, "emails", profile.get("emails") or ([signed_in] if user.email else None))
+    if present & _MULTI_KEYS:
+        for key in MULTI_PROFILE_KEYS:
+            put(out, key, profile.get(key))
+    put(out, "groups", [_group_ref(g, base_url) for g in groups] or None)
+    enterprise = {}
+    if present & _ENTERPRISE_KEYS:
+        enterprise = {k: profile[k] for k in ENTERPRISE_PROFILE_KEYS if profile.get(k) is not None}
     if user.employee_id is not None:
         enterprise["employeeNumber"] = user.employee_id
     if enterprise:
         out["schemas"].append(ENTERPRISE_URN)
-        out[ENTERPRISE_URN] = enterprise
+        _put_extension(out, ENTERPRISE_URN, enterprise, default_view)
     zoom = {"loginType": LOGIN_TYPE_FROM_DB.get(user.login_type, user.login_type)}
     zoom.update({k: profile[k] for k in ZOOM_PROFILE_KEYS if profile.get(k) is not None})
-    zoom["status"] = user.status
+    if not default_view:
+        zoom["status"] = user.status
     out["schemas"].append(ZOOM_URN)
-    out[ZOOM_URN] = zoom
-    out["meta"] = meta("User", user, f"{base_url}/Users/{user.id}")
+    _put_extension(out, ZOOM_URN, zoom, default_view)
+    out["meta"] = meta("User", stamps, user.version, f"{base_url}/Users/{user.id}")
     return out
+
+
+def _put_extension(out: dict[str, Any], urn: str, values: dict[str, Any], shown: bool) -> None:
+    if shown:
+        values = {k: v for k, v in values.items() if v != {} and v != []}
+        _put_shown(out, urn, values)
+    else:
+        out[urn] = values
 
 
 def _group_ref(ref: Ref, base_url: str) -> dict[str, Any]:
@@ -115,7 +195,8 @@ def group_to_scim(group: Group, base_url: str) -> dict[str, Any]:
         {"value": m.id, "$ref": f"{base_url}/Users/{m.id}", "type": "User"} for m in group.members
     ]
     _put(out, "members", members or None)
-    out["meta"] = meta("Group", group, f"{base_url}/Groups/{group.id}")
+    stamps = (group.created_at.isoformat(), group.updated_at.isoformat())
+    out["meta"] = meta("Group", stamps, group.version, f"{base_url}/Groups/{group.id}")
     return out
 
 
@@ -274,4 +355,10 @@ def member_ids(resource: dict[str, Any]) -> list[str]:
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
     if value is not None:
+        out[key] = value
+
+
+def _put_shown(out: dict[str, Any], key: str, value: Any) -> None:
+    """``_put`` as a default projection shows it: not when an empty object or list either."""
+    if value is not None and value != {} and value != []:
         out[key] = value

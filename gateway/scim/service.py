@@ -18,7 +18,7 @@ from gateway.scim.group_ops import GroupOps
 from gateway.scim.operations import Activator, Caller, Context, Outcome
 from gateway.scim.projection import project
 from gateway.scim.query import SearchQuery, list_response
-from gateway.scim.resources import group_to_scim, user_to_scim
+from gateway.scim.resources import group_to_scim, listed_user_to_scim
 from gateway.scim.schema_model import ResourceType
 from gateway.scim.schemas import GROUP, USER
 from gateway.scim.user_ops import UserOps
@@ -110,11 +110,12 @@ class ScimService:
     def _render(
         self, caller: Caller, kind: ResourceType, item: Any, query: SearchQuery
     ) -> dict[str, Any]:
-        body = (
-            user_to_scim(item, caller.base_url)
-            if kind is USER
-            else group_to_scim(item, caller.base_url)
-        )
+        if kind is not USER:
+            body = group_to_scim(item, caller.base_url)
+        elif not query.attributes and not query.excluded:  # the default projection, built directly
+            return listed_user_to_scim(item, caller.base_url, default_view=True)
+        else:
+            body = listed_user_to_scim(item, caller.base_url, default_view=False)
         return project(body, kind, attributes=query.attributes, excluded=query.excluded)
 
     def bulk(self, caller: Caller, body: Any, size: int) -> dict[str, Any]:

@@ -71,7 +71,7 @@ class UserOps:
         if query.filter:
             where = compile_user_filter(query.filter, filter_profile_for(caller.profile))
         order = sort_expression(query.sort_by, query.sort_order, "User")
-        return self.store.search_users(caller.account_id, where, order, offset, limit)
+        return self.store.search_users(caller.account_id, where, order, offset, limit, whole=False)
 
     def replace(self, caller: Caller, user_id: str, body: Any, if_match: int | None) -> Outcome:
         """RFC 7644 §3.5.1: replace the user's attributes.

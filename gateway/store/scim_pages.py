@@ -23,11 +23,33 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.store import schema
+from gateway.store.scim_rows import USER_ROW_COLUMNS
 
 U = schema.users
 C = schema.account_user_counts
 STRIDE = 1000
 MAX_ACCOUNTS = 64
+
+# Statements built once, values bound per call (building one costs more than running it).
+MEMBERSHIP = sa.select(C.c.user_count, C.c.membership_version).where(
+    C.c.account_id == sa.bindparam("account_id")
+)
+
+
+def _page_statements(*columns: Any) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """A page of ``columns`` from the account's start, and from after a bookmark."""
+    from_start = (
+        sa.select(*columns)
+        .where(U.c.account_id == sa.bindparam("account_id"))
+        .order_by(U.c.id)
+        .offset(sa.bindparam("skip"))
+        .limit(sa.bindparam("limit"))
+    )
+    return from_start, from_start.where(U.c.id > sa.bindparam("after"))
+
+
+# Whole rows (``User`` records), and the columns of a SCIM search (``scim_rows``).
+PAGES = {True: _page_statements(U), False: _page_statements(*USER_ROW_COLUMNS)}
 
 
 @dataclass(frozen=True)
@@ -40,9 +62,7 @@ class Membership:
 
 def membership(conn: sa.Connection, account_id: int) -> Membership:
     """The account's user count and membership version (0 and 0 before its first user)."""
-    row = conn.execute(
-        sa.select(C.c.user_count, C.c.membership_version).where(C.c.account_id == account_id)
-    ).first()
+    row = conn.execute(MEMBERSHIP, {"account_id": account_id}).first()
     return Membership(0, 0) if row is None else Membership(row[0], row[1])
 
 
@@ -75,9 +95,16 @@ class Bookmarks:
 
 
 def page_by_id(
-    conn: sa.Connection, bookmarks: Bookmarks, account_id: int, offset: int, limit: int
+    conn: sa.Connection,
+    bookmarks: Bookmarks,
+    account_id: int,
+    offset: int,
+    limit: int,
+    *,
+    whole: bool,
 ) -> tuple[int, Sequence[Any]] | None:
-    """The account's user count and the rows at ``offset`` in id order (``limit`` of them).
+    """The account's user count and the rows at ``offset`` in id order (``limit`` of them):
+    whole ``users`` rows, or (not ``whole``) rows of ``scim_rows.USER_ROW_COLUMNS``.
 
     None when the account's users changed while reading (the caller reads plainly then).
     """
@@ -91,14 +118,12 @@ def page_by_id(
         if mark is None:
             return None  # fewer users than counted: they changed meanwhile
         marks.append(mark)
-    after = marks[strides - 1] if strides else None
-    rows = conn.execute(
-        sa.select(U)
-        .where(*_from(account_id, after))
-        .order_by(U.c.id)
-        .offset(offset - strides * STRIDE)
-        .limit(limit)
-    ).all()
+    from_start, after = PAGES[whole]
+    values = {"account_id": account_id, "skip": offset - strides * STRIDE, "limit": limit}
+    if strides:
+        rows = conn.execute(after, {**values, "after": marks[strides - 1]}).all()
+    else:
+        rows = conn.execute(from_start, values).all()
     if membership(conn, account_id).version != before.version:
         return None
     bookmarks.put(account_id, before.version, marks)

@@ -25,21 +25,21 @@ from gateway.store.bulk_users import BulkUsersMixin
 from gateway.store.errors import Conflict, NotFound, VersionMismatch
 from gateway.store.records import User
 from gateway.store.scim_pages import Bookmarks, page_by_id
+from gateway.store.scim_rows import (
+    SCIM_GROUP_KIND,
+    USER_ROW_COLUMNS,
+    ListedUser,
+    Ref,
+    groups_of,
+    listed_users,
+)
 from gateway.store.users import user_from_row
 
 U = schema.users
 G = schema.groups
 GM = schema.group_members
 P = schema.license_pools
-SCIM_GROUP_KIND = "user_group"
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A reference to a user or group with the name shown for it."""
-
-    id: str
-    display: str | None
+__all__ = ["Found", "Group", "ListedUser", "Ref", "ScimStoreMixin", "UserWithGroups"]
 
 
 @dataclass(frozen=True)
@@ -86,35 +86,41 @@ class ScimStoreMixin(BulkUsersMixin):
         order_by: Sequence[ColumnElement[Any]],
         offset: int,
         limit: int,
+        *,
+        whole: bool = True,
     ) -> Found:
-        """The account's users matching ``where``: the total and one page (``UserWithGroups``).
+        """The account's users matching ``where``: the total and one page of ``UserWithGroups``
+        (whole records) or, not ``whole``, of ``ListedUser`` (what a SCIM User shows, and
+        nothing else: ``scim_rows``).
 
         Unfiltered in the default order (by id), the total is the account's counter and the
         page starts from a bookmark (``scim_pages``): the cost does not grow with the account.
         """
         cond = [U.c.account_id == account_id] + ([where] if where is not None else [])
+        items = self._with_groups if whole else listed_users
         # Only when nothing uncommitted is in sight: a transaction we joined may hold users
         # that the counts (on PostgreSQL kept at commit) do not show yet, and may be undone.
         own = self.sees_committed_state()
         with self.transaction() as conn:
             if own and where is None and _by_id(order_by):
-                found = page_by_id(conn, self.page_marks, account_id, offset, limit)
+                found = page_by_id(conn, self.page_marks, account_id, offset, limit, whole=whole)
                 if found is not None:
-                    return Found(found[0], self._with_groups(conn, found[1]))
+                    return Found(found[0], items(conn, found[1]))
             rows: Sequence[Any] = []
             if limit > 0:
-                query = sa.select(U).where(*cond).order_by(*order_by).offset(offset).limit(limit)
-                rows = conn.execute(query).all()
+                columns = (U,) if whole else USER_ROW_COLUMNS
+                query = sa.select(*columns).where(*cond).order_by(*order_by)
+                rows = conn.execute(query.offset(offset).limit(limit)).all()
             if offset == 0 and len(rows) < limit:
                 total = len(rows)  # a first page that is not full holds every match
             else:
                 count = sa.select(sa.func.count()).select_from(U).where(*cond)
                 total = conn.execute(count).scalar_one()
-            return Found(total, self._with_groups(conn, rows))
+            return Found(total, items(conn, rows))
 
     def _with_groups(self, conn: sa.Connection, rows: Sequence[Any]) -> tuple[UserWithGroups, ...]:
         """The users of ``rows`` with their groups, read in one query."""
-        refs = self._groups_of(conn, [r.id for r in rows])
+        refs = groups_of(conn, [r.id for r in rows])
         return tuple(UserWithGroups(user_from_row(r), refs.get(r.id, ())) for r in rows)
 
     def user_with_groups(
@@ -126,23 +132,7 @@ class ScimStoreMixin(BulkUsersMixin):
             row = conn.execute(self.lock_clause(stmt) if lock else stmt).first()
             if row is None:
                 raise NotFound(f"No user with id {user_id}.", code="user_not_found")
-            return UserWithGroups(
-                user_from_row(row), self._groups_of(conn, [user_id]).get(user_id, ())
-            )
-
-    def _groups_of(self, conn: sa.Connection, user_ids: list[str]) -> dict[str, tuple[Ref, ...]]:
-        if not user_ids:
-            return {}
-        rows = conn.execute(
-            sa.select(GM.c.user_id, G.c.id, G.c.display_name)
-            .join(G, G.c.id == GM.c.group_id)
-            .where(GM.c.user_id.in_(user_ids), G.c.kind == SCIM_GROUP_KIND)
-            .order_by(G.c.display_name, G.c.id)
-        ).all()
-        found: dict[str, list[Ref]] = {}
-        for user_id, group_id, name in rows:
-            found.setdefault(user_id, []).append(Ref(group_id, name))
-        return {k: tuple(v) for k, v in found.items()}
+            return UserWithGroups(user_from_row(row), groups_of(conn, [user_id]).get(user_id, ()))
 
     def search_groups(
         self,
