@@ -7,6 +7,7 @@ checks each operator against the attribute's type, so a back end only sees valid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from gateway.scim.errors import InvalidFilter
-from gateway.scim.filter_literals import LiftedFilter, LiteralValue, lift_literals
+from gateway.scim.filter_literals import LiftedFilter, LiteralValue, lift_literals, string_at
 from gateway.scim.schema_model import Attribute, AttrRef, ResourceType
 
 MAX_FILTER_LENGTH = 4000
@@ -28,6 +29,13 @@ ORDER_OPS = frozenset({"gt", "ge", "lt", "le"})
 SUBSTRING_OPS = frozenset({"co", "sw", "ew"})
 
 Value = str | int | float | bool | datetime | None
+# ``attribute op "string"`` alone (``userName eq "..."`` is most lookups): the attribute name as
+# the library's lexer reads one, spaces or tabs between the three, and the string up to its
+# first unescaped quote, which must end the filter.
+_SIMPLE = re.compile(
+    r'[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]+([a-zA-Z]{2})[ \t]+("(?:[^"\\]|\\.)*")[ \t]*',
+    re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,31 @@ def parse_filter(text: str, resource: ResourceType) -> Node:
         raise InvalidFilter(f"the filter is longer than {MAX_FILTER_LENGTH} characters")
     if not text.strip():
         raise InvalidFilter("the filter is empty")
+    simple = _simple_compare(text, resource)
+    if simple is not None:
+        return simple
     lifted = lift_literals(text)
     tree = _library_parse(lifted)
     return _Checker(resource, lifted).node(tree, 0, None)
+
+
+def _simple_compare(text: str, resource: ResourceType) -> Node | None:
+    """``attribute op "string"`` without the library (a lookup's whole filter, usually), the
+    node the full parse gives; None for anything else, and for anything the full parse would
+    refuse or explain (an unknown attribute), so that it answers those.
+
+    Raises InvalidFilter as the full parse does for the string and for the operator's type.
+    """
+    found = _SIMPLE.fullmatch(text)
+    if found is None or found.group(2).lower() not in COMPARE_OPS:
+        return None
+    ref = resource.resolve_parts(None, found.group(1), None)
+    if ref is None:
+        return None
+    end, value = string_at(text, found.start(3))
+    if end != found.end(3):
+        return None
+    return _checked_compare(ref, found.group(2).lower(), value)
 
 
 def parse_value_filter(text: str, resource: ResourceType, parent: AttrRef) -> Node:

@@ -73,7 +73,7 @@ def lift_literals(text: str) -> LiftedFilter:
 def _literal_at(text: str, i: int) -> tuple[int, LiteralValue]:
     """(end, value) of a literal starting at ``i``; (i, None) when there is none."""
     if text[i] == '"':
-        return _string_at(text, i)
+        return string_at(text, i)
     if i > 0 and text[i - 1] not in _BEFORE:
         return i, None
     for pattern in (_KEYWORD, _NUMBER):
@@ -88,8 +88,11 @@ def _literal_at(text: str, i: int) -> tuple[int, LiteralValue]:
     return i, None
 
 
-def _string_at(text: str, start: int) -> tuple[int, str]:
-    """(end, decoded) of the JSON string starting at ``start``."""
+def string_at(text: str, start: int) -> tuple[int, str]:
+    """(end, decoded) of the JSON string starting at ``start``.
+
+    Raises InvalidFilter for an unterminated string, an invalid escape or a lone surrogate.
+    """
     i = start + 1
     while i < len(text):
         if text[i] == "\\":
