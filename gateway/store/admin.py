@@ -18,6 +18,12 @@ O = schema.organizations  # noqa: E741
 A = schema.accounts
 L = schema.audit_log
 TOKEN_PREFIX = {"admin": "gwa_", "scim": "gws_"}
+# Every API and SCIM request runs it: built once, values bound per call.
+LIVE_TOKEN = sa.select(T).where(
+    T.c.token_hash == sa.bindparam("token_hash"),
+    T.c.kind == sa.bindparam("kind"),
+    T.c.revoked_at.is_(None),
+)
 SCIM_PROFILES = ("strict", "compatible", "okta", "entra", "zoom")
 
 
@@ -85,13 +91,8 @@ class AdminMixin(UsersMixin):
     def authenticate(self, secret: str, kind: str) -> Token | None:
         """The live token of ``kind`` matching ``secret``, or None."""
         with self.transaction() as conn:
-            row = conn.execute(
-                sa.select(T).where(
-                    T.c.token_hash == hash_secret(secret),
-                    T.c.kind == kind,
-                    T.c.revoked_at.is_(None),
-                )
-            ).first()
+            found = {"token_hash": hash_secret(secret), "kind": kind}
+            row = conn.execute(LIVE_TOKEN, found).first()
             return None if row is None else _token(row)
 
     def live_token(self, token_id: int, kind: str) -> Token | None:
