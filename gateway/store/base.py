@@ -94,15 +94,18 @@ class SqlBase:
             pending.append(action)
 
     @staticmethod
-    def guarded(conn: sa.Connection, stmt: sa.Executable) -> IntegrityError | None:
-        """Run ``stmt`` in a savepoint; return the constraint error instead of raising it.
+    def guarded(
+        conn: sa.Connection, stmt: sa.Executable, params: dict[str, Any] | None = None
+    ) -> IntegrityError | None:
+        """Run ``stmt`` (with ``params``) in a savepoint; return the constraint error instead
+        of raising it.
 
         The savepoint keeps the transaction usable afterwards on PostgreSQL too, so the caller
         can read the pool and explain the refusal.
         """
         try:
             with conn.begin_nested():
-                conn.execute(stmt)
+                conn.execute(stmt, params)
         except IntegrityError as e:
             return e
         return None

@@ -44,6 +44,7 @@ USER_GROUPS = (
     .join(GM, GM.c.group_id == G.c.id)
     .where(GM.c.user_id == sa.bindparam("user_id"))
 )
+USER_INSERT = U.insert()  # the columns are the parameters given
 USER_UPDATE = U.update().values(version=U.c.version + 1)
 USER_UPDATE_BY_ID = USER_UPDATE.where(U.c.id == sa.bindparam("target_id"))
 
@@ -192,10 +193,8 @@ class UsersMixin(SeatsMixin):
         self, conn: sa.Connection, account_id: int, values: dict[str, Any], source: str, now: Any
     ) -> None:
         stamp_new_user(values, account_id, source, now)
-        taken = _taken(conn, values["email"], values.get("user_name_key"), None)
-        if taken is not None:
-            raise taken
-        error = self.guarded(conn, U.insert().values(**values))
+        # The unique indexes refuse a taken email or user name; ``_taken`` then says which.
+        error = self.guarded(conn, USER_INSERT, values)
         if error is not None:
             taken = _taken(conn, values["email"], values.get("user_name_key"), None)
             raise taken or _email_taken(values["email"]) from error
