@@ -199,3 +199,25 @@ def test_bulk_over_max_payload_size_is_refused_with_413(scim):
 def test_a_bulk_body_without_the_bulk_request_schema_is_refused_with_invalid_syntax(scim):
     response = scim.post("/Bulk", {"Operations": []})
     assert error_of(response) == (400, "invalidSyntax")
+
+
+def test_a_patch_or_put_that_changes_nothing_keeps_the_group_version(scim):
+    ann = scim.create_user("ann@acme.test")
+    created = scim.post(
+        "/Groups", {"schemas": [GROUP_URN], "displayName": "Eng", "members": [{"value": ann["id"]}]}
+    )
+    path = f"/Groups/{created.get_json()['id']}"
+    audited = len(scim.store.list_audit([scim.account_id]).items)
+    user_etag = scim.get(f"/Users/{ann['id']}").headers["ETag"]
+    again = scim.patch(path, [{"op": "add", "path": "members", "value": [{"value": ann["id"]}]}])
+    renamed = scim.patch(path, [{"op": "replace", "path": "displayName", "value": "Eng"}])
+    put = scim.put(
+        path, {"schemas": [GROUP_URN], "displayName": "Eng", "members": [{"value": ann["id"]}]}
+    )
+    for answer in (again, renamed, put):
+        assert answer.status_code == 200 and answer.headers["ETag"] == 'W/"1"'
+        assert answer.get_json() == created.get_json()
+    assert len(scim.store.list_audit([scim.account_id]).items) == audited
+    assert scim.get(f"/Users/{ann['id']}").headers["ETag"] == user_etag
+    moved = scim.patch(path, [{"op": "replace", "path": "displayName", "value": "Eng2"}])
+    assert moved.headers["ETag"] == 'W/"2"'
