@@ -90,6 +90,30 @@ def compile_user_filter(text: str, profile: FilterProfile = RFC_FILTERS) -> Colu
     return compile_filter(text, USER, USER_MAP, profile)
 
 
+def user_filter(
+    text: str, profile: FilterProfile = RFC_FILTERS
+) -> tuple[str, None] | tuple[None, ColumnElement[bool]]:
+    """A SCIM filter on Users as ``(key, None)`` when it is exactly ``userName eq "<string>"``
+    (``key`` is the value lower-cased, as the unique userName index holds it: the store looks
+    it up with one prebuilt statement), else ``(None, where)`` as ``compile_user_filter``.
+
+    Raises InvalidFilter as ``compile_user_filter`` does.
+    """
+    node = checked_filter(text, USER, profile)
+    ref = node.ref if isinstance(node, Compare) else None
+    if (
+        isinstance(node, Compare)
+        and ref is not None
+        and node.op == "eq"
+        and isinstance(node.value, str)
+        and ref.core
+        and ref.sub is None
+        and ref.attribute.name == "userName"
+    ):
+        return node.value.lower(), None
+    return None, _Compiler(USER_MAP).node(node, None)
+
+
 def compile_group_filter(text: str, profile: FilterProfile = RFC_FILTERS) -> ColumnElement[bool]:
     """A WHERE clause over ``groups`` for a SCIM filter.
 
@@ -105,9 +129,17 @@ def compile_filter(
 
     Raises InvalidFilter.
     """
+    return _Compiler(table_map).node(checked_filter(text, resource, profile), None)
+
+
+def checked_filter(text: str, resource: ResourceType, profile: FilterProfile) -> Node:
+    """``text`` parsed for ``resource`` and checked against the client's filter profile.
+
+    Raises InvalidFilter.
+    """
     node = parse_filter(text, resource)
     profile.check(node, resource)
-    return _Compiler(table_map).node(node, None)
+    return node
 
 
 class _Compiler:

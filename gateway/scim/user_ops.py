@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.scim.filters import compile_user_filter, filter_profile_for, sort_expression
+from gateway.scim.filters import filter_profile_for, sort_expression, user_filter
 from gateway.scim.operations import Caller, Context, Outcome, check_if_match, note_quirks
 from gateway.scim.patch import apply_patch, read_patch_request
 from gateway.scim.patch_path import parse_patch_path
@@ -67,10 +67,12 @@ class UserOps:
 
     def search(self, caller: Caller, query: SearchQuery, offset: int, limit: int) -> Found:
         """RFC 7644 §3.4.2: users matching the filter, sorted, one page; raises InvalidFilter."""
-        where = None
+        key, where = None, None
         if query.filter:
-            where = compile_user_filter(query.filter, filter_profile_for(caller.profile))
+            key, where = user_filter(query.filter, filter_profile_for(caller.profile))
         order = sort_expression(query.sort_by, query.sort_order, "User")
+        if key is not None:  # at most one match: the order cannot matter
+            return self.store.search_user_name(caller.account_id, key, offset, limit)
         return self.store.search_users(caller.account_id, where, order, offset, limit, whole=False)
 
     def replace(self, caller: Caller, user_id: str, body: Any, if_match: int | None) -> Outcome:

@@ -64,6 +64,13 @@ class UserWithGroups:
     groups: tuple[Ref, ...]
 
 
+# ``userName eq``: the expression of the unique index ``ix_users_scim_user_name``.
+BY_USER_NAME_KEY = sa.select(*USER_ROW_COLUMNS).where(
+    U.c.account_id == sa.bindparam("account_id"),
+    sa.func.coalesce(U.c.user_name_key, U.c.email_key) == sa.bindparam("key"),
+)
+
+
 @dataclass(frozen=True)
 class Found:
     """One page of a search and the number of matches over all pages."""
@@ -117,6 +124,13 @@ class ScimStoreMixin(BulkUsersMixin):
                 count = sa.select(sa.func.count()).select_from(U).where(*cond)
                 total = conn.execute(count).scalar_one()
             return Found(total, items(conn, rows))
+
+    def search_user_name(self, account_id: int, key: str, offset: int, limit: int) -> Found:
+        """``search_users`` for ``userName eq`` (``key`` lower-cased): one prebuilt statement
+        on the unique userName index, so at most one match. The page is of ``ListedUser``."""
+        with self.transaction() as conn:
+            rows = conn.execute(BY_USER_NAME_KEY, {"account_id": account_id, "key": key}).all()
+            return Found(len(rows), listed_users(conn, rows[offset : offset + max(limit, 0)]))
 
     def _with_groups(self, conn: sa.Connection, rows: Sequence[Any]) -> tuple[UserWithGroups, ...]:
         """The users of ``rows`` with their groups, read in one query."""
