@@ -41,6 +41,10 @@ def account_from_row(row: Any) -> Account:
     )
 
 
+# The most frequent account read (every create, many checks): built once.
+_ACCOUNT_BY_ID = sa.select(A).where(A.c.id == sa.bindparam("account_id"))
+
+
 class AccountRowsMixin(SqlBase):
     """Account lookups by surrogate id, optionally locking the row."""
 
@@ -51,7 +55,7 @@ class AccountRowsMixin(SqlBase):
         return account_from_row(row)
 
     def _get_account(self, conn: sa.Connection, account_id: int) -> Account:
-        row = conn.execute(sa.select(A).where(A.c.id == account_id)).first()
+        row = conn.execute(_ACCOUNT_BY_ID, {"account_id": account_id}).first()
         if row is None:
             raise NotFound(f"No account with id {account_id}.", code="account_not_found")
         return account_from_row(row)

@@ -15,6 +15,8 @@ from gateway.store.errors import Conflict, NotFound
 from gateway.store.pools import PoolsMixin
 
 D = schema.domains
+# Who holds a verified domain: asked at every SCIM create and JIT sign-in (built once).
+_VERIFIED_OWNER = sa.select(D.c.account_id).where(D.c.verified_domain == sa.bindparam("domain"))
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 DEFAULT_OPTIONS = {"manage": False, "allow_consolidation": False, "allow_signup": False}
 
@@ -121,9 +123,7 @@ class DomainsMixin(PoolsMixin):
     def is_associated(self, account_id: int, domain: str) -> bool:
         """Whether ``domain`` is an associated, verified domain of the account."""
         with self.transaction() as conn:
-            row = conn.execute(
-                sa.select(D.c.account_id).where(D.c.verified_domain == domain.strip().lower())
-            ).first()
+            row = conn.execute(_VERIFIED_OWNER, {"domain": domain.strip().lower()}).first()
             return row is not None and row[0] == account_id
 
     def _domain_row(self, conn: sa.Connection, account_id: int, name: str) -> Domain:

@@ -177,7 +177,8 @@ class UsersMixin(SeatsMixin):
             )
             check_identity(values.get("user_name"), values["email"], values["status"])
             self._insert_user(conn, account_id, values, source, now)
-            user = self._user(conn, values["id"])
+            # Read back for the server defaults; a user just created is in no group yet.
+            user = user_from_row(conn.execute(USER_BY["id"], {"user_id": values["id"]}).one())
             self.move_seats(conn, account_id, [], seat_kinds_of(user.license_type, user.addons))
             self.audit(
                 conn,
