@@ -101,11 +101,16 @@ class SqlBase:
         of raising it.
 
         The savepoint keeps the transaction usable afterwards on PostgreSQL too, so the caller
-        can read the pool and explain the refusal.
+        can read the pool and explain the refusal. SQLite needs none: a statement that breaks
+        a constraint is undone by itself (its triggers' writes included) and the transaction
+        goes on, so the two extra statements are left out there.
         """
         try:
-            with conn.begin_nested():
+            if conn.dialect.name == "sqlite":
                 conn.execute(stmt, params)
+            else:
+                with conn.begin_nested():
+                    conn.execute(stmt, params)
         except IntegrityError as e:
             return e
         return None
