@@ -44,7 +44,7 @@ class LeftOut:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Trace:
     """Why the decision is what it is.
 
@@ -61,8 +61,27 @@ class Trace:
     notes: tuple[str, ...] = ()
     complete: bool = False
 
+    def __init__(
+        self,
+        rules: tuple[RuleTrace, ...] = (),
+        decided_by: Mapping[str, tuple[int, ...]] | None = None,
+        removed: tuple[Removal, ...] = (),
+        left_out: tuple[LeftOut, ...] = (),
+        notes: tuple[str, ...] = (),
+        complete: bool = False,
+    ) -> None:
+        # Written straight into __dict__ (as Attribute is): every evaluation builds one, and
+        # the frozen dataclass's generated __init__ costs about three times as much.
+        fields = self.__dict__
+        fields["rules"] = rules
+        fields["decided_by"] = {} if decided_by is None else decided_by
+        fields["removed"] = removed
+        fields["left_out"] = left_out
+        fields["notes"] = notes
+        fields["complete"] = complete
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Decision:
     """What a sign-in does to the user; equality ignores the trace.
 
@@ -82,6 +101,34 @@ class Decision:
     blocked: str | None
     owner_exempt: bool
     trace: Trace = field(default_factory=Trace, compare=False)
+
+    def __init__(
+        self,
+        sub_account: str | None,
+        license_type: str | None,
+        addons: frozenset[str],
+        addons_removed: frozenset[str],
+        groups: Mapping[str, frozenset[str]],
+        groups_removed: Mapping[str, frozenset[str]],
+        role: str | None,
+        recording_location: str | None,
+        blocked: str | None,
+        owner_exempt: bool,
+        trace: Trace | None = None,
+    ) -> None:
+        # Written straight into __dict__, as Trace is: one per evaluation.
+        fields = self.__dict__
+        fields["sub_account"] = sub_account
+        fields["license_type"] = license_type
+        fields["addons"] = addons
+        fields["addons_removed"] = addons_removed
+        fields["groups"] = groups
+        fields["groups_removed"] = groups_removed
+        fields["role"] = role
+        fields["recording_location"] = recording_location
+        fields["blocked"] = blocked
+        fields["owner_exempt"] = owner_exempt
+        fields["trace"] = Trace() if trace is None else trace
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: sets become sorted lists."""

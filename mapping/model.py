@@ -90,8 +90,20 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = ()
     version: int = 1
-    # Computed once: evaluations ask for it at every sign-in.
+    # Computed once: evaluations ask for these at every sign-in.
     categories: frozenset[str] = field(init=False, repr=False, compare=False)
+    # The add-on categories present, sorted, each with its add-on key.
+    addon_categories: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    # The group kinds present, in GROUP_KINDS order.
+    group_kinds: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "categories", frozenset(r.category for r in self.rules))
+        categories = frozenset(r.category for r in self.rules)
+        addons = tuple(
+            (c, c.removeprefix(ADDON_PREFIX))
+            for c in sorted(categories)
+            if c.startswith(ADDON_PREFIX)
+        )
+        object.__setattr__(self, "categories", categories)
+        object.__setattr__(self, "addon_categories", addons)
+        object.__setattr__(self, "group_kinds", tuple(k for k in GROUP_KINDS if k in categories))

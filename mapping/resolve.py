@@ -7,11 +7,11 @@ live in one place and the evaluators can only differ in which rules they found.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .decision import Decision, LeftOut, Removal, RuleTrace, Trace
 from .facts import AccountFacts, UserState
-from .model import ADDON_PREFIX, GROUP_KINDS, LEFT_OUT_WHEN_ROUTED, Rule, RuleSet
+from .model import GROUP_KINDS, LEFT_OUT_WHEN_ROUTED, Rule, RuleSet
 
 OWNER_NOTE = "the account owner is exempt: mapping rules never apply to the owner"
 NOT_ROUTING_NOTE = (
@@ -19,21 +19,25 @@ NOT_ROUTING_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class Matches:
-    """The rules that decide: 0-based indexes, the first match per category, all per group kind."""
+class Matches(NamedTuple):
+    """The rules that decide: 0-based indexes, the first match per category, all per group kind.
 
-    first: Mapping[str, int] = field(default_factory=dict)
-    groups: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    A NamedTuple rather than a frozen dataclass: one is built per evaluation.
+    """
+
+    first: Mapping[str, int]
+    groups: Mapping[str, tuple[int, ...]]
 
 
-@dataclass
-class _Notes:
-    """The parts of a trace gathered while resolving (mutable only while it is being built)."""
+class _Notes(NamedTuple):
+    """The parts of a trace gathered while resolving (the lists grow while it is built)."""
 
-    notes: list[str] = field(default_factory=list)
-    removed: list[Removal] = field(default_factory=list)
-    left_out: list[LeftOut] = field(default_factory=list)
+    notes: list[str]
+    removed: list[Removal]
+    left_out: list[LeftOut]
+
+
+_NO_GROUPS: frozenset[str] = frozenset()
 
 
 def unchanged(
@@ -44,9 +48,9 @@ def unchanged(
         sub_account=None,
         license_type=user.license_type,
         addons=user.addons,
-        addons_removed=frozenset(),
+        addons_removed=_NO_GROUPS,
         groups={kind: user.groups_of(kind) for kind in GROUP_KINDS},
-        groups_removed={kind: frozenset() for kind in GROUP_KINDS},
+        groups_removed=dict.fromkeys(GROUP_KINDS, _NO_GROUPS),
         role=None,
         recording_location=None,
         blocked=blocked,
@@ -71,49 +75,48 @@ def resolve(
     """The decision given the deciding rules; ``rule_traces`` None means a cheap trace."""
     if user.is_owner:
         return owner_decision(user, rule_traces)
-    rules, categories = ruleset.rules, ruleset.categories
-    decided_by: dict[str, tuple[int, ...]] = {c: (i + 1,) for c, i in matches.first.items()}
-    decided_by.update({k: tuple(i + 1 for i in v) for k, v in matches.groups.items() if v})
-    gathered = _Notes()
-    sub_account = _sub_account(rules, matches, categories, account, gathered)
+    rules = ruleset.rules
+    gathered = _Notes([], [], [])
+    sub_account = _sub_account(ruleset, matches, account, gathered)
     license_type = _license(rules, matches, user, account, gathered)
 
     if license_type == "None":
         gathered.notes.append("license type None blocks the sign-in; nobody is created")
-        trace = _trace(rule_traces, decided_by, gathered)
+        trace = _trace(rule_traces, matches, gathered)
         return unchanged(user, owner_exempt=False, blocked="license_none", trace=trace)
-    addons = _addons(rules, matches, categories, user, gathered)
-    groups, removed_groups = _groups(rules, matches, categories, user, sub_account, gathered)
+    addons = _addons(ruleset, matches, user, gathered)
+    groups, removed_groups = _groups(ruleset, matches, user, sub_account, gathered)
     routed = sub_account is not None
     role = None if routed else _first_result(rules, matches, "role")
     location = None if routed else _first_result(rules, matches, "recording_location")
     return Decision(
-        sub_account=sub_account,
-        license_type=license_type,
-        addons=addons,
-        addons_removed=user.addons - addons,
-        groups=groups,
-        groups_removed=removed_groups,
-        role=role,
-        recording_location=location,
-        blocked=None,
-        owner_exempt=False,
-        trace=_trace(rule_traces, decided_by, gathered),
+        sub_account,
+        license_type,
+        addons,
+        user.addons - addons,
+        groups,
+        removed_groups,
+        role,
+        location,
+        None,
+        False,
+        _trace(rule_traces, matches, gathered),
     )
 
 
-def _trace(
-    rule_traces: tuple[RuleTrace, ...] | None,
-    decided_by: dict[str, tuple[int, ...]],
-    gathered: _Notes,
-) -> Trace:
+def _trace(rule_traces: tuple[RuleTrace, ...] | None, matches: Matches, gathered: _Notes) -> Trace:
+    first, groups = matches
+    decided_by: dict[str, tuple[int, ...]] = {c: (i + 1,) for c, i in first.items()}
+    for kind, indexes in groups.items():
+        if indexes:
+            decided_by[kind] = tuple([i + 1 for i in indexes])
     return Trace(
-        rules=rule_traces or (),
-        decided_by=dict(sorted(decided_by.items())),
-        removed=tuple(gathered.removed),
-        left_out=tuple(gathered.left_out),
-        notes=tuple(gathered.notes),
-        complete=rule_traces is not None,
+        rule_traces or (),
+        dict(sorted(decided_by.items())),
+        tuple(gathered.removed),
+        tuple(gathered.left_out),
+        tuple(gathered.notes),
+        rule_traces is not None,
     )
 
 
@@ -123,18 +126,14 @@ def _first_result(rules: tuple[Rule, ...], matches: Matches, category: str) -> s
 
 
 def _sub_account(
-    rules: tuple[Rule, ...],
-    matches: Matches,
-    categories: frozenset[str],
-    account: AccountFacts,
-    gathered: _Notes,
+    ruleset: RuleSet, matches: Matches, account: AccountFacts, gathered: _Notes
 ) -> str | None:
-    if "sub_account" not in categories:
+    if "sub_account" not in ruleset.categories:
         return None
     if not account.routes_sub_accounts:
         gathered.notes.append(NOT_ROUTING_NOTE)
         return None
-    target = _first_result(rules, matches, "sub_account")
+    target = _first_result(ruleset.rules, matches, "sub_account")
     if target is None:
         gathered.notes.append(
             "no sub_account rule matched in full (routing is all-or-nothing): not routed"
@@ -170,68 +169,65 @@ def _license(
 
 
 def _addons(
-    rules: tuple[Rule, ...],
-    matches: Matches,
-    categories: frozenset[str],
-    user: UserState,
-    gathered: _Notes,
+    ruleset: RuleSet, matches: Matches, user: UserState, gathered: _Notes
 ) -> frozenset[str]:
-    addons = set(user.addons)
-    for category in sorted(c for c in categories if c.startswith(ADDON_PREFIX)):
-        key = category.removeprefix(ADDON_PREFIX)
-        index = matches.first.get(category)
+    rules, first, held = ruleset.rules, matches.first, frozenset(user.addons)
+    turned_on: list[str] = []
+    turned_off: list[str] = []
+    for category, key in ruleset.addon_categories:
+        index = first.get(category)
         if index is not None and rules[index].result is True:
-            addons.add(key)
+            turned_on.append(key)
+            continue
+        if key not in held:
             continue
         if index is None:
             reason = f"{category} has rules and none matched, so the add-on is removed"
         else:
             reason = f"rule {index + 1} turns {category} off"
-        if key in addons:
-            gathered.removed.append(Removal(category, key, reason))
-            addons.discard(key)
-    return frozenset(addons)
+        gathered.removed.append(Removal(category, key, reason))
+        turned_off.append(key)
+    if not turned_off:
+        return held.union(turned_on)
+    return held.difference(turned_off).union(turned_on)
 
 
 def _groups(
-    rules: tuple[Rule, ...],
+    ruleset: RuleSet,
     matches: Matches,
-    categories: frozenset[str],
     user: UserState,
     sub_account: str | None,
     gathered: _Notes,
 ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    groups = {kind: user.groups_of(kind) for kind in GROUP_KINDS}
-    removed: dict[str, frozenset[str]] = {kind: frozenset() for kind in GROUP_KINDS}
+    current = user.groups
+    groups = {kind: current.get(kind, _NO_GROUPS) for kind in GROUP_KINDS}
+    removed = dict.fromkeys(GROUP_KINDS, _NO_GROUPS)
     if sub_account is not None:
-        _leave_out(rules, matches, categories, sub_account, gathered)
+        _leave_out(ruleset, matches, sub_account, gathered)
         return groups, removed
-    for kind in GROUP_KINDS:
-        if kind not in categories:
-            continue
+    rules, matched = ruleset.rules, matches.groups
+    for kind in ruleset.group_kinds:
         # Groups are authoritative: the matched rules define the whole membership of the kind.
-        new = frozenset(str(rules[i].result) for i in matches.groups.get(kind, ()))
-        removed[kind] = groups[kind] - new
-        for name in sorted(removed[kind]):
-            reason = f"no {kind} rule matched {name!r} at this sign-in (groups are authoritative)"
-            gathered.removed.append(Removal(kind, name, reason))
+        new = frozenset([str(rules[i].result) for i in matched.get(kind, ())])
+        lost = groups[kind] - new
+        if lost:
+            removed[kind] = lost
+            for name in sorted(lost):
+                reason = (
+                    f"no {kind} rule matched {name!r} at this sign-in (groups are authoritative)"
+                )
+                gathered.removed.append(Removal(kind, name, reason))
         groups[kind] = new
     return groups, removed
 
 
-def _leave_out(
-    rules: tuple[Rule, ...],
-    matches: Matches,
-    categories: frozenset[str],
-    sub_account: str,
-    gathered: _Notes,
-) -> None:
+def _leave_out(ruleset: RuleSet, matches: Matches, sub_account: str, gathered: _Notes) -> None:
     reason = (
         f"left out because routed into sub-account {sub_account}: only the meeting license "
         "and add-ons come from the master's mapping"
     )
     for category in LEFT_OUT_WHEN_ROUTED:
-        if category not in categories:
+        if category not in ruleset.categories:
             continue
         if category in matches.groups:
             positions = tuple(i + 1 for i in matches.groups[category])
