@@ -23,10 +23,10 @@ from .reference import evaluate_reference
 from .resolve import Matches, owner_decision, resolve
 
 _ANCHOR_RANK = {"equals": 0, "starts_with": 1, "contains": 2, "regex": 3}
-# One condition left to check on a candidate: the attribute key, whether it compares case,
-# the needles one of which the framed text must contain (None: a regex, or not framable),
-# and the condition.
-_Check = tuple[str, bool, tuple[str, ...] | None, Condition]
+# One condition left to check on a candidate: the attribute key, whether anything folds the
+# key's values, whether the condition compares case, the needles one of which the framed
+# text must contain (None: a regex, or not framable), and the condition.
+_Check = tuple[str, bool, bool, tuple[str, ...] | None, Condition]
 # One index searched per sign-in: whether it compares case, and the index.
 _Search = tuple[bool, KeyIndex]
 
@@ -44,8 +44,9 @@ class _Unframable(Exception):
     """An asserted value holds the separator: this sign-in takes the plain loop."""
 
 
-def _check(condition: Condition) -> _Check:
-    return (condition.attribute, condition.case_sensitive, needles(condition), condition)
+def _check(condition: Condition, folds: dict[str, bool]) -> _Check:
+    key, case_sensitive = condition.attribute, condition.case_sensitive
+    return (key, folds[key], case_sensitive, needles(condition), condition)
 
 
 def _anchor(rule: Rule) -> tuple[Condition, tuple[str, ...]] | None:
@@ -64,6 +65,11 @@ class CompiledRules:
         keys: dict[tuple[str, bool], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         always: list[int] = []
         to_check: list[tuple[_Check, ...]] = []
+        # Keys only ever compared case-sensitively are never casefolded at sign-in.
+        folds: dict[str, bool] = {}
+        for rule in ruleset.rules:
+            for c in rule.conditions:
+                folds[c.attribute] = folds.get(c.attribute, False) or not c.case_sensitive
         for index, rule in enumerate(ruleset.rules):
             anchor = _anchor(rule)
             if anchor is None:
@@ -74,11 +80,11 @@ class CompiledRules:
                     keys[(condition.attribute, condition.case_sensitive)][key].append(index)
             # A hit on an exact anchor proves that condition: only the others need checking.
             proven = anchor[0] if anchor is not None and proven_by_hit(anchor[0]) else None
-            to_check.append(tuple(_check(c) for c in rule.conditions if c is not proven))
+            to_check.append(tuple(_check(c, folds) for c in rule.conditions if c is not proven))
         plan: dict[str, list[_Search]] = defaultdict(list)
         for (attribute, case_sensitive), rules_by_key in sorted(keys.items()):
             plan[attribute].append((case_sensitive, build_index(rules_by_key)))
-        self._plan = tuple((key, tuple(searches)) for key, searches in plan.items())
+        self._plan = tuple((key, folds[key], tuple(searches)) for key, searches in plan.items())
         self._always = tuple(always)
         self._to_check = tuple(to_check)
         self._categories = tuple(rule.category for rule in ruleset.rules)
@@ -93,8 +99,8 @@ class CompiledRules:
 
     def _candidates(self, facts: SignInFacts, texts: dict[str, _Forms | None]) -> set[int]:
         found = set(self._always)
-        for key, searches in self._plan:
-            framed = texts[key] = _texts(facts, key)
+        for key, fold, searches in self._plan:
+            framed = texts[key] = _texts(facts, key, fold)
             if framed is None:
                 continue
             for case_sensitive, index in searches:
@@ -161,8 +167,11 @@ class CompiledRules:
         return Matches(first, {kind: tuple(v) for kind, v in groups.items() if v})
 
 
-def _texts(facts: SignInFacts, key: str) -> _Forms | None:
+def _texts(facts: SignInFacts, key: str, fold: bool) -> _Forms | None:
     """The forms of one attribute key's values; None when it was not asserted.
+
+    Without ``fold`` (no index or check compares the key case-insensitively) the folded
+    forms are the raw ones, which nothing reads.
 
     Raises _Unframable when a value holds the separator.
     """
@@ -170,7 +179,13 @@ def _texts(facts: SignInFacts, key: str) -> _Forms | None:
     if not values:
         return None
     raw = SEPARATOR + SEPARATOR.join(values) + SEPARATOR
-    folded = raw.casefold()  # never makes or removes a separator
+    folded = raw.casefold() if fold else raw  # never makes or removes a separator
+    if folded == raw:
+        # Already in folded form (or never compared folded): the values serve as they are,
+        # and counting separators is cheaper than splitting the text into new strings.
+        if raw.count(SEPARATOR) != len(values) + 1:
+            raise _Unframable
+        return _Forms(values, raw, raw, values)
     folded_values = tuple(folded[1:-1].split(SEPARATOR))
     if len(folded_values) != len(values):
         raise _Unframable
@@ -180,11 +195,11 @@ def _texts(facts: SignInFacts, key: str) -> _Forms | None:
 def _all_hold(
     checks: tuple[_Check, ...], facts: SignInFacts, texts: dict[str, _Forms | None]
 ) -> bool:
-    for key, case_sensitive, wanted, condition in checks:
+    for key, fold, case_sensitive, wanted, condition in checks:
         if key in texts:
             framed = texts[key]
         else:
-            framed = texts[key] = _texts(facts, key)
+            framed = texts[key] = _texts(facts, key, fold)
         if framed is None:
             return False
         if wanted is None:

@@ -175,3 +175,25 @@ def test_keys_nested_overlapping_or_of_several_lengths_decide_as_the_reference(
     compiled, reference = decide_both(ruleset, asserted)
     assert compiled == reference
     assert compiled.trace.decided_by == reference.trace.decided_by
+
+
+def test_a_separator_inside_an_already_folded_value_is_not_taken_for_two_values() -> None:
+    # The text "\0a\0x\0b\0y\0" holds the needle "\0b\0" though no value equals "b": the
+    # values are already casefolded, so only the separator count can tell.
+    both = Rule(
+        "license",
+        (Condition("m", ("a",), "equals"), Condition("m", ("b",), "equals")),
+        "Licensed",
+    )
+    compiled, reference = decide_both(RuleSet((both,)), ["a", "x\x00b\x00y"])
+    assert compiled == reference
+    assert reference.license_type == "Basic"
+
+
+def test_keys_compared_only_case_sensitively_match_their_exact_case() -> None:
+    exact = Rule("role", (Condition("m", ("Ab",), "equals", case_sensitive=True),), "Admin")
+    ruleset = RuleSet((exact,))
+    for values, role in [(["Ab"], "Admin"), (["ab"], None), (["AB", "Ab"], "Admin")]:
+        compiled, reference = decide_both(ruleset, values)
+        assert compiled == reference
+        assert reference.role == role
