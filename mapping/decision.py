@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from .matching import ConditionTrace
@@ -148,21 +148,48 @@ class Decision:
 
 
 def trace_to_dict(trace: Trace) -> dict[str, Any]:
-    """Plain JSON-ready data for a trace."""
+    """Plain JSON-ready data for a trace.
+
+    Built field by field rather than through ``dataclasses.asdict`` and a second walk over
+    its copy: a sign-in's JSON answer pays for this, and the direct build is several times
+    cheaper. A test holds it equal to the asdict form.
+    """
     return {
         "complete": trace.complete,
-        "rules": [_plain(asdict(rule)) for rule in trace.rules],
+        "rules": [_rule_dict(rule) for rule in trace.rules],
         "decided_by": {k: list(v) for k, v in trace.decided_by.items()},
-        "removed": [asdict(r) for r in trace.removed],
-        "left_out": [_plain(asdict(x)) for x in trace.left_out],
+        "removed": [
+            {"category": r.category, "item": r.item, "reason": r.reason} for r in trace.removed
+        ],
+        "left_out": [
+            {"category": x.category, "positions": list(x.positions), "reason": x.reason}
+            for x in trace.left_out
+        ],
         "notes": list(trace.notes),
     }
 
 
-def _plain(value: Any) -> Any:
-    """Tuples as lists, recursively, so the data equals its own JSON round trip."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
+def _rule_dict(rule: RuleTrace) -> dict[str, Any]:
+    return {
+        "position": rule.position,
+        "category": rule.category,
+        "name": rule.name,
+        "result": rule.result,
+        "matched": rule.matched,
+        "conditions": [_condition_dict(c) for c in rule.conditions],
+        "note": rule.note,
+    }
+
+
+def _condition_dict(condition: ConditionTrace) -> dict[str, Any]:
+    return {
+        "attribute": condition.attribute,
+        "operator": condition.operator,
+        "case_sensitive": condition.case_sensitive,
+        "values": list(condition.values),
+        "matched": condition.matched,
+        "asserted_value": condition.asserted_value,
+        "rule_value": condition.rule_value,
+        "seen": list(condition.seen),
+        "reason": condition.reason,
+    }

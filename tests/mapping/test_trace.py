@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from typing import Any
 
-from mapping_helpers import SEED_RULES, Decide, Load, cond, rule
+from mapping_helpers import MASTER_SSO, SEED_RULES, Decide, Load, cond, rule
 
-from mapping import AccountFacts, SignInFacts, UserState, compile_rules, format_table
+from mapping import (
+    AccountFacts,
+    SignInFacts,
+    Trace,
+    UserState,
+    compile_rules,
+    evaluate_reference,
+    format_table,
+)
 
 SIGN_IN = {"memberOf": ["global_users", "Sales"], "title": ["Engineer"]}
 
@@ -99,3 +109,47 @@ def test_table_of_a_cheap_trace_lists_the_deciding_rules(load: Load) -> None:
     ruleset = load(rule("license", "Licensed", cond("title", "engineer")))
     decision = compile_rules(ruleset).evaluate(SignInFacts.of(SIGN_IN), UserState(), AccountFacts())
     assert "Deciding rules" in format_table(decision)
+
+
+def _asdict_trace(trace: Trace) -> dict[str, Any]:
+    """The trace as the asdict-based serializer built it, to hold the direct build equal."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        return value
+
+    return {
+        "complete": trace.complete,
+        "rules": [plain(asdict(r)) for r in trace.rules],
+        "decided_by": {k: list(v) for k, v in trace.decided_by.items()},
+        "removed": [asdict(r) for r in trace.removed],
+        "left_out": [plain(asdict(x)) for x in trace.left_out],
+        "notes": list(trace.notes),
+    }
+
+
+def test_decision_to_dict_gives_the_json_of_the_asdict_form(load: Load) -> None:
+    ruleset = load(
+        *SEED_RULES,
+        rule("addon:webinar", False, cond("title", "Engineer")),
+        rule("user_group", "eng", cond("title", "eng"), cond("department", "it")),
+        rule("role", "Admin", cond("memberOf", "sales", operator="equals")),
+    )
+    user = UserState(
+        exists=True, addons=frozenset({"webinar"}), groups={"user_group": frozenset({"old"})}
+    )
+    sign_ins = [SIGN_IN, {"memberOf": ["global_users", "HIPAA"], "title": ["Engineer"]}]
+    decisions = [evaluate_reference(ruleset, SignInFacts.of(s), user, MASTER_SSO) for s in sign_ins]
+    decisions.append(compile_rules(ruleset).evaluate(SignInFacts.of(SIGN_IN), user, MASTER_SSO))
+    # Rules with conditions, removals (add-on and group) and left-out categories all occur.
+    assert any(r.conditions for d in decisions for r in d.trace.rules)
+    assert {r.category for d in decisions for r in d.trace.removed} >= {"addon:webinar"}
+    assert any(d.trace.left_out for d in decisions)
+    for decision in decisions:
+        data = decision.to_dict()
+        assert data["trace"] == _asdict_trace(decision.trace)
+        expected = {**data, "trace": _asdict_trace(decision.trace)}
+        assert json.dumps(data) == json.dumps(expected)
