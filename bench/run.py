@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,7 +29,7 @@ import report
 import saml_workload
 import scim_workload
 from backends import postgres_url
-from harness import ROOT, VAR, Figure, PartialFailure, log
+from harness import ROOT, VAR, Figure, PartialFailure, Spread, log
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,15 @@ def workloads() -> dict[str, Workload]:
     }
 
 
+def figure_from_json(data: dict[str, Any]) -> Figure:
+    """A Figure from its ``to_json`` form (the derived ``ratio`` is dropped)."""
+    fields = {k: v for k, v in data.items() if k != "ratio"}
+    fields["value"] = Spread(**fields["value"])
+    if fields.get("anchor") is not None:
+        fields["anchor"] = Spread(**fields["anchor"])
+    return Figure(**fields)
+
+
 def main() -> None:
     """Install the anchors, run the chosen workloads, write BENCHMARKS.md and the raw JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -65,7 +75,19 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(workloads()), help="comma-separated")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="measure nothing: write the report again from var/bench/results.json "
+        "(after editing the profiling notes)",
+    )
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads((VAR / "results.json").read_text())
+        saved_figures = [figure_from_json(f) for f in saved["figures"]]
+        args.out.write_text(report.render(saved["context"], saved_figures))
+        log(f"rendered {args.out} again from the saved results of {saved['context']['generated']}")
+        return
     started = time.monotonic()
     VAR.mkdir(parents=True, exist_ok=True)
     anchors.ensure_environment()
