@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.scim.schemas import ENTERPRISE_URN, ZOOM_URN
-from gateway.store.schema import group_members, groups, users
+from gateway.store.schema import group_members, groups, scim_user_name_key, users
 
 LOGIN_TYPE_TO_DB = {"workEmail": "work_email", "sso": "sso"}
-USER_NAME_KEY: ColumnElement[str] = sa.func.coalesce(users.c.user_name_key, users.c.email_key)
+USER_NAME_KEY = scim_user_name_key
 # A user without an email (``email`` NULL) has no ``emails``: its type and primary are absent too.
 _HAS_EMAIL = users.c.email_key.is_not(None)
 EMAIL_TYPE: ColumnElement[str] = sa.case((_HAS_EMAIL, users.c.email_type), else_=sa.null())

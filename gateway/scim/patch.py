@@ -24,10 +24,13 @@ OPS = ("add", "replace", "remove")
 
 @dataclass(frozen=True)
 class PatchResult:
-    """The patched resource and the client quirks that were accepted on the way."""
+    """The patched resource, the client quirks that were accepted on the way, and the core
+    attributes an ``add`` or ``replace`` named (whatever the path's form): what the client
+    said, as opposed to what the resource merely carries over."""
 
     resource: dict[str, Any]
     quirks: tuple[str, ...]
+    set_core: frozenset[str] = frozenset()
 
 
 def read_patch_request(body: Any) -> list[Any]:
@@ -66,7 +69,7 @@ def apply_patch(
         if patcher.data.get(urn) == {}:
             del patcher.data[urn]
     check_required(patcher.data, schema)
-    return PatchResult(patcher.data, tuple(patcher.leniency.quirks))
+    return PatchResult(patcher.data, tuple(patcher.leniency.quirks), frozenset(patcher.set_core))
 
 
 class _Patcher:
@@ -74,6 +77,7 @@ class _Patcher:
         self.data = data
         self.schema = schema
         self.leniency = leniency
+        self.set_core: set[str] = set()
 
     def run(self, operation: Any, index: int) -> None:
         """One operation: checks its shape, then dispatches on ``op``."""
@@ -147,6 +151,8 @@ class _Patcher:
         if self.unchanged_read_only(path, value, no_path):
             return
         self.check_mutability(path, op)
+        if path.core:
+            self.set_core.add(path.attribute.name)
         holder = self.holder(path, create=True)
         assert holder is not None
         if path.whole_extension or path.schema is not self.schema.core:

@@ -7,7 +7,6 @@ from typing import Any
 from gateway.scim.filters import filter_profile_for, sort_expression, user_filter
 from gateway.scim.operations import Caller, Context, Outcome, check_if_match, note_quirks
 from gateway.scim.patch import apply_patch, read_patch_request
-from gateway.scim.patch_path import parse_patch_path
 from gateway.scim.query import SearchQuery
 from gateway.scim.resources import user_fields, user_to_scim
 from gateway.scim.schemas import USER
@@ -50,7 +49,7 @@ class UserOps:
         pending = email is not None and self.context.activation.needs_activation(
             caller.account_id, email
         )
-        fields["status"] = _status(pending, resource.get("active"))
+        fields["status"] = _status(pending, in_use=resource.get("active") is not False)
         fields["awaiting_activation"] = pending
         with scim_errors():
             user = self.store.create_user(
@@ -83,7 +82,7 @@ class UserOps:
         validated = validate_resource(body, USER, profile=caller.profile)
         note_quirks(caller, USER, validated.quirks)
         resource = validated.resource
-        return self._change(caller, user_id, if_match, lambda _: resource, "active" in resource)
+        return self._change(caller, user_id, if_match, lambda _: (resource, "active" in resource))
 
     def patch(self, caller: Caller, user_id: str, body: Any, if_match: int | None) -> Outcome:
         """RFC 7644 §3.5.2: apply PATCH operations to the user.
@@ -93,7 +92,7 @@ class UserOps:
         """
         operations = read_patch_request(body)
 
-        def patched(current: UserWithGroups) -> dict[str, Any]:
+        def patched(current: UserWithGroups) -> tuple[dict[str, Any], bool]:
             result = apply_patch(
                 user_to_scim(current, caller.base_url),
                 operations,
@@ -101,22 +100,21 @@ class UserOps:
                 profile=caller.profile,
             )
             note_quirks(caller, USER, result.quirks)
-            return result.resource
+            return result.resource, "active" in result.set_core
 
-        return self._change(caller, user_id, if_match, patched, _sets_active(operations))
+        return self._change(caller, user_id, if_match, patched)
 
-    def _change(
-        self, caller: Caller, user_id: str, if_match: int | None, new: Any, sets_active: bool
-    ) -> Outcome:
+    def _change(self, caller: Caller, user_id: str, if_match: int | None, new: Any) -> Outcome:
         """Read (locked), check If-Match, compute the new resource, write; then activation.
 
-        ``sets_active``: the client said ``active`` (a PUT body holding it, or a PATCH
-        operation on it), as opposed to the resource merely carrying the current value.
+        ``new(current)`` gives the new resource and whether the client said ``active`` (a PUT
+        body holding it, or a PATCH operation on it), as opposed to the resource merely
+        carrying the current value.
         """
         with scim_errors(), self.store.transaction():
             current = self.store.user_with_groups(caller.account_id, user_id, lock=True)
             check_if_match(current.user.version, if_match)
-            resource = new(current)
+            resource, sets_active = new(current)
             fields = user_fields(resource, current.user.profile, caller.profile)
             active = resource.get("active") if sets_active else None
             must_activate = self._next_status(caller, current.user, fields, active)
@@ -136,9 +134,9 @@ class UserOps:
         inside them, or no email at all, awaits nothing. ``active`` (None: the client did not
         say: it stays as the client saw it) decides between deactivated and in use; a user in
         use whose email awaits its link is pending, whatever ``active`` says, until the link
-        is followed. So deactivation
-        wins over a pending link (which then stops working), and reactivating a user whose
-        email was never confirmed makes it pending again, with a new link.
+        is followed. So deactivation wins over a pending link (which then stops working), and
+        reactivating a user whose email was never confirmed makes it pending again, with a
+        new link.
         """
         new_email = fields["email"]
         changed = new_email is not None and (
@@ -156,7 +154,7 @@ class UserOps:
             in_use = user.status == "active" or (user.status == "pending" and new_email is not None)
         else:
             in_use = bool(active)
-        status = ("pending" if awaiting else "active") if in_use else "deactivated"
+        status = _status(awaiting, in_use=in_use)
         fields["status"] = status
         fields["awaiting_activation"] = awaiting
         return status == "pending" and (changed or user.status != "pending")
@@ -169,25 +167,9 @@ class UserOps:
             )
 
 
-def _status(pending: bool, active: Any) -> str:
-    """A new user's status: ``active: false`` wins over a pending email (kept awaiting)."""
-    if active is False:
+def _status(awaiting: bool, *, in_use: bool) -> str:
+    """A user's status: deactivated unless in use, and then pending while its email awaits
+    the link (so ``active: false`` wins over a pending email, which stays awaiting)."""
+    if not in_use:
         return "deactivated"
-    return "pending" if pending else "active"
-
-
-def _sets_active(operations: list[Any]) -> bool:
-    """Whether a PATCH (already applied without error) has an operation on core ``active``."""
-    for operation in operations:
-        path = operation.get("path")
-        if path:
-            keys = [path]
-        elif isinstance(operation.get("value"), dict):
-            keys = [k for k in operation["value"] if k.casefold() != "schemas"]
-        else:
-            continue
-        for key in keys:
-            target = parse_patch_path(key, USER, allow_filter=bool(path))
-            if target.core and target.attribute.name == "active":
-                return True
-    return False
+    return "pending" if awaiting else "active"

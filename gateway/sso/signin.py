@@ -84,10 +84,14 @@ class SignInService:
                     code="not_provisioned",
                 )
             state = self.user_state(existing, groups)
-            rule_count = len(self.rules.compiled(account.id).ruleset.rules)
-            traced = explain and rule_count <= FULL_TRACE_RULES
             decision = self.decide(
-                account, assertion.attributes, existing, explain=traced, subs=subs, state=state
+                account,
+                assertion.attributes,
+                existing,
+                explain=explain,
+                trace_limit=FULL_TRACE_RULES,
+                subs=subs,
+                state=state,
             )
             if decision.blocked:
                 raise SignInRefused(
@@ -99,8 +103,9 @@ class SignInService:
             target = self.target(account, decision, subs)
             user = self._provision(target, config, basic, existing, decision, account, state)
             result = self._finish(account, target, user, decision, assertion, basic)
-        if explain and not traced:
-            note = TRACE_NOTE.format(count=rule_count, account_id=account.id)
+        if explain and not decision.trace.complete:  # more rules than the trace limit
+            count = len(self.rules.compiled(account.id).ruleset.rules)
+            note = TRACE_NOTE.format(count=count, account_id=account.id)
             result = replace(result, notes=(*result.notes, note))
         return result
 
@@ -131,11 +136,14 @@ class SignInService:
         user: User | None,
         *,
         explain: bool,
+        trace_limit: int | None = None,
         subs: Sequence[Account] | None = None,
         state: UserState | None = None,
     ) -> Decision:
         """Evaluate the account's rules for these attributes and this user (None: a new one).
 
+        ``explain`` traces every rule, unless the account has more than ``trace_limit``
+        rules: the indexed evaluation then decides, with its trace of the deciding rules.
         ``subs`` (the direct sub-accounts) and ``state`` (``user_state(user)``) save their
         queries when the caller has them already.
         """
@@ -146,9 +154,10 @@ class SignInService:
         facts_account = AccountFacts(
             default_license_type=account.default_license_type, routes_sub_accounts=bool(subs)
         )
-        return self.rules.compiled(account.id).evaluate(
-            facts, state, facts_account, explain=explain
-        )
+        compiled = self.rules.compiled(account.id)
+        if trace_limit is not None and len(compiled.ruleset.rules) > trace_limit:
+            explain = False
+        return compiled.evaluate(facts, state, facts_account, explain=explain)
 
     def user_state(
         self, user: User | None, groups: dict[str, frozenset[str]] | None = None

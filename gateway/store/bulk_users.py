@@ -105,8 +105,7 @@ class BulkUsersMixin(UsersMixin):
     def _check_user_names_free(self, conn: sa.Connection, keys: list[str]) -> None:
         """User names (never emails) are nobody else's SCIM userName (a user name or email)."""
         duplicates = [k for k, n in Counter(keys).items() if n > 1]
-        scim_key = sa.func.coalesce(U.c.user_name_key, U.c.email_key)
-        duplicates += sorted(existing_keys(conn, scim_key, keys))
+        duplicates += sorted(existing_keys(conn, schema.scim_user_name_key, keys))
         if duplicates:
             raise Conflict(
                 "One of the user names already belongs to a user of this service.",

@@ -122,6 +122,10 @@ users = sa.Table(
     ),
 )
 
+# A user's SCIM userName key: its user name's key, else its email's; the expression of
+# ``ix_users_scim_user_name``, so every lookup and uniqueness check by it uses that index.
+scim_user_name_key = sa.func.coalesce(users.c.user_name_key, users.c.email_key)
+
 # Pages of an account's users in the default SCIM order (by id) walk this index, not a sort.
 sa.Index("ix_users_account_id_id", users.c.account_id, users.c.id)
 

@@ -64,10 +64,10 @@ class UserWithGroups:
     groups: tuple[Ref, ...]
 
 
-# ``userName eq``: the expression of the unique index ``ix_users_scim_user_name``.
+# ``userName eq``, on the unique index of the SCIM userName key.
 BY_USER_NAME_KEY = sa.select(*USER_ROW_COLUMNS).where(
     U.c.account_id == sa.bindparam("account_id"),
-    sa.func.coalesce(U.c.user_name_key, U.c.email_key) == sa.bindparam("key"),
+    schema.scim_user_name_key == sa.bindparam("key"),
 )
 
 

@@ -121,13 +121,12 @@ class UserBatch:
         self._account: Account | None = None
         self.rows: list[dict[str, Any]] = []
         self.audits: list[dict[str, Any]] = []
-        self._scim_key = sa.func.coalesce(U.c.user_name_key, U.c.email_key)
         checked = set(candidate_keys)
         # Keys known to be free or taken in the database, per kind of key.
         self._known = {"email": checked, "name": set(checked)}
         self._taken = {
             "email": existing_keys(conn, U.c.email_key, checked),
-            "name": existing_keys(conn, self._scim_key, checked),
+            "name": existing_keys(conn, schema.scim_user_name_key, checked),
         }
 
     def account(self) -> Account:
@@ -189,7 +188,7 @@ class UserBatch:
 
     def _is_taken(self, kind: str, key: str) -> bool:
         if key not in self._known[kind]:
-            column = U.c.email_key if kind == "email" else self._scim_key
+            column = U.c.email_key if kind == "email" else schema.scim_user_name_key
             self._taken[kind] |= existing_keys(self.conn, column, [key])
             self._known[kind].add(key)
         return key in self._taken[kind]

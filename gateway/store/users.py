@@ -588,8 +588,7 @@ def _taken(
     if name_key is None:
         # User names are never email addresses, so an email is nobody's user name.
         return None
-    scim_key = sa.func.coalesce(U.c.user_name_key, U.c.email_key)
-    named = conn.execute(sa.select(U.c.id).where(scim_key == name_key, *others))
+    named = conn.execute(sa.select(U.c.id).where(schema.scim_user_name_key == name_key, *others))
     if named.first() is not None:
         return Conflict(
             "This user name already belongs to a user of this service.", code="user_name_taken"
