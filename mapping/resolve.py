@@ -37,7 +37,7 @@ class _Notes(NamedTuple):
     left_out: list[LeftOut]
 
 
-_NO_GROUPS: frozenset[str] = frozenset()
+_EMPTY: frozenset[str] = frozenset()
 
 
 def unchanged(
@@ -48,9 +48,9 @@ def unchanged(
         sub_account=None,
         license_type=user.license_type,
         addons=user.addons,
-        addons_removed=_NO_GROUPS,
+        addons_removed=_EMPTY,
         groups={kind: user.groups_of(kind) for kind in GROUP_KINDS},
-        groups_removed=dict.fromkeys(GROUP_KINDS, _NO_GROUPS),
+        groups_removed=dict.fromkeys(GROUP_KINDS, _EMPTY),
         role=None,
         recording_location=None,
         blocked=blocked,
@@ -90,17 +90,17 @@ def resolve(
     role = None if routed else _first_result(rules, matches, "role")
     location = None if routed else _first_result(rules, matches, "recording_location")
     return Decision(
-        sub_account,
-        license_type,
-        addons,
-        user.addons - addons,
-        groups,
-        removed_groups,
-        role,
-        location,
-        None,
-        False,
-        _trace(rule_traces, matches, gathered),
+        sub_account=sub_account,
+        license_type=license_type,
+        addons=addons,
+        addons_removed=user.addons - addons,
+        groups=groups,
+        groups_removed=removed_groups,
+        role=role,
+        recording_location=location,
+        blocked=None,
+        owner_exempt=False,
+        trace=_trace(rule_traces, matches, gathered),
     )
 
 
@@ -111,12 +111,12 @@ def _trace(rule_traces: tuple[RuleTrace, ...] | None, matches: Matches, gathered
         if indexes:
             decided_by[kind] = tuple([i + 1 for i in indexes])
     return Trace(
-        rule_traces or (),
-        dict(sorted(decided_by.items())),
-        tuple(gathered.removed),
-        tuple(gathered.left_out),
-        tuple(gathered.notes),
-        rule_traces is not None,
+        rules=rule_traces or (),
+        decided_by=dict(sorted(decided_by.items())),
+        removed=tuple(gathered.removed),
+        left_out=tuple(gathered.left_out),
+        notes=tuple(gathered.notes),
+        complete=rule_traces is not None,
     )
 
 
@@ -187,8 +187,6 @@ def _addons(
             reason = f"rule {index + 1} turns {category} off"
         gathered.removed.append(Removal(category, key, reason))
         turned_off.append(key)
-    if not turned_off:
-        return held.union(turned_on)
     return held.difference(turned_off).union(turned_on)
 
 
@@ -200,8 +198,8 @@ def _groups(
     gathered: _Notes,
 ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     current = user.groups
-    groups = {kind: current.get(kind, _NO_GROUPS) for kind in GROUP_KINDS}
-    removed = dict.fromkeys(GROUP_KINDS, _NO_GROUPS)
+    groups = {kind: current.get(kind, _EMPTY) for kind in GROUP_KINDS}
+    removed = dict.fromkeys(GROUP_KINDS, _EMPTY)
     if sub_account is not None:
         _leave_out(ruleset, matches, sub_account, gathered)
         return groups, removed

@@ -100,17 +100,10 @@ def user_filter(
     Raises InvalidFilter as ``compile_user_filter`` does.
     """
     node = checked_filter(text, USER, profile)
-    ref = node.ref if isinstance(node, Compare) else None
-    if (
-        isinstance(node, Compare)
-        and ref is not None
-        and node.op == "eq"
-        and isinstance(node.value, str)
-        and ref.core
-        and ref.sub is None
-        and ref.attribute.name == "userName"
-    ):
-        return node.value.lower(), None
+    if isinstance(node, Compare) and node.op == "eq" and isinstance(node.value, str):
+        ref = node.ref
+        if ref.core and ref.sub is None and ref.attribute.name == "userName":
+            return node.value.lower(), None
     return None, _Compiler(USER_MAP).node(node, None)
 
 
