@@ -122,19 +122,11 @@ class GroupOps:
             }
             if changes["display_name"] == current.display_name:
                 del changes["display_name"]
-            had = {m.id for m in current.members}
-            members = self.members(caller, resource, had)
-            if "display_name" not in changes and (
-                changes["external_id"] == current.external_id and set(members) == had
-            ):
-                # Nothing changes (a member added twice, a rename to the same name): the
-                # version, ETag and audit log stay as they are, as for an unchanged user.
-                return self.outcome(current, caller)
             group = self.store.update_scim_group(
                 caller.account_id,
                 group_id,
                 changes,
-                member_ids=members,
+                member_ids=self.members(caller, resource, {m.id for m in current.members}),
                 actor=caller.actor,
                 expected_version=if_match,
             )

@@ -244,7 +244,8 @@ class ScimStoreMixin(BulkUsersMixin):
         actor: str,
         expected_version: int | None = None,
     ) -> Group:
-        """Change name/externalId and (when given) set the members exactly.
+        """Change name/externalId and (when given) set the members exactly; a change that
+        changes nothing (a member added again, a rename to the same name) writes nothing.
 
         Raises NotFound, VersionMismatch, Conflict ``group_name_taken``.
         """
@@ -255,6 +256,8 @@ class ScimStoreMixin(BulkUsersMixin):
                 self._check_name_free(conn, account_id, changes["display_name"], group_id)
             current = {m.id for m in before.members}
             wanted = current if member_ids is None else set(member_ids)
+            if wanted == current and all(getattr(before, k) == v for k, v in changes.items()):
+                return before  # nothing changes: the version, ETag and audit log stay
             self._set_members(conn, account_id, group_id, wanted, current)
             stmt = G.update().where(G.c.id == group_id)
             values = {**changes, "version": G.c.version + 1, "updated_at": self.clock.now()}
