@@ -6,44 +6,26 @@ import sys
 from typing import Any
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask import current_app
 
-from gateway.app import create_app
-from gateway.config import GatewayConfig
+from gateway.cli_support import GatewayGroup, app_factory, config, fail_cleanly
+from gateway.cli_support import store as _store
 from gateway.demo import init_demo
+from gateway.domains import commands as domain_commands
 from gateway.errors import GatewayError
-from gateway.store.sql import SqlStore
 
-
-def _store() -> SqlStore:
-    return current_app.extensions["gateway.store"]  # type: ignore[no-any-return]
-
-
-def _factory() -> Flask:
-    return create_app()
+__all__ = ["config", "fail_cleanly", "main"]
 
 
 @click.group(
-    cls=FlaskGroup, create_app=_factory, add_default_commands=False, add_version_option=False
+    cls=GatewayGroup, create_app=app_factory, add_default_commands=False, add_version_option=False
 )
 def main() -> None:
     """The identity gateway: SAML SP, SCIM 2.0 and the account model of a meeting SaaS."""
 
 
-def fail_cleanly(func: Any) -> Any:
-    """Print a refusal's code and message instead of a traceback, and exit 2."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except GatewayError as e:
-            click.echo(f"error: {e.code}: {e.message}", err=True)
-            sys.exit(2)
-
-    return wrapper
+main.add_command(domain_commands.invite_command)
+main.add_command(domain_commands.migrate_command)
 
 
 @main.command("serve")
@@ -156,11 +138,6 @@ def token_create(account_ref: str, kind: str, label: str | None, profile: str) -
     account = store.find_account(account_ref)
     _, secret = store.create_token(account.id, kind, actor="cli", label=label, profile=profile)
     click.echo(secret)
-
-
-def config() -> GatewayConfig:
-    """The running app's configuration."""
-    return current_app.extensions["gateway.config"]  # type: ignore[no-any-return]
 
 
 @main.command("outbox")
@@ -384,7 +361,3 @@ def report_command(
     days = DateRange.parse(start, end, store.clock.now().date())
     rows, columns = run_report(store, kind, account, selected.split(","), days)
     click.echo(to_csv(rows, columns), nl=False)
-
-
-# Commands of the associated-domains package register themselves on ``main``.
-from gateway.domains import commands as _domain_commands  # noqa: E402,F401

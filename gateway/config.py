@@ -7,7 +7,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+import sqlalchemy as sa
+
+from gateway.errors import GatewayError
 from gateway.store.engine import default_url
+
+
+class ConfigError(GatewayError):
+    """A ``GATEWAY_*`` variable the gateway cannot use."""
+
+    status = 500
+    code = "config_invalid"
+
+    @classmethod
+    def bad_database_url(cls, reason: str) -> ConfigError:
+        """GATEWAY_DATABASE_URL is not a URL of a database the gateway can open."""
+        return cls(
+            "GATEWAY_DATABASE_URL is not a database URL the gateway can use "
+            f"({reason}); give e.g. sqlite:///var/gateway.db or "
+            "postgresql://user@host:5432/db."
+        )
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,9 @@ class GatewayConfig:
             raw = env.get(f"GATEWAY_{f.name.upper()}")
             if raw is None or f.name == "extra":
                 continue
-            values[f.name] = _convert(f.type, raw)
+            values[f.name] = _convert(f.name, f.type, raw)
+        if "database_url" in values:
+            check_database_url(values["database_url"])
         return cls(**values)
 
     def with_overrides(self, overrides: Mapping[str, Any] | None) -> GatewayConfig:
@@ -65,10 +86,25 @@ class GatewayConfig:
         return replace(self, **known, extra=extra)
 
 
-def _convert(kind: Any, raw: str) -> Any:
+def check_database_url(url: str) -> None:
+    """Raise ``ConfigError`` unless ``url`` names SQLite or PostgreSQL in URL form."""
+    try:
+        backend = sa.make_url(url).get_backend_name()
+    except sa.exc.ArgumentError:
+        raise ConfigError.bad_database_url("not in the form dialect://...") from None
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        raise ConfigError.bad_database_url(f"'{backend}' is not sqlite or postgresql")
+
+
+def _convert(name: str, kind: Any, raw: str) -> Any:
     text = str(kind)
     if text.startswith("bool"):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if text.startswith("int"):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(
+                f"GATEWAY_{name.upper()} must be a whole number, not '{raw}'."
+            ) from None
     return raw

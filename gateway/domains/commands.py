@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from gateway.cli import _store, fail_cleanly, main
+from gateway.cli_support import fail_cleanly
+from gateway.cli_support import store as _store
 from gateway.domains import services
 from gateway.domains.migration import email_column
 
@@ -18,7 +19,7 @@ def _count_lines(path: pathlib.Path) -> int:
         return sum(1 for _ in f)
 
 
-@main.command("invite")
+@click.command("invite")
 @click.option("--account", "account_ref", required=True, help="Vanity or number.")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
 @fail_cleanly
@@ -47,7 +48,7 @@ def _summary(results: Any) -> None:
     click.echo("summary: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
-@main.command("migrate")
+@click.command("migrate")
 @click.option("--master", "master_ref", required=True, help="The master's vanity or number.")
 @click.option("--from", "source", required=True, help="Source account number.")
 @click.option("--to", "target", required=True, help="Target account number.")
