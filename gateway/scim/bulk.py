@@ -11,27 +11,22 @@ resolved in any order (§3.7.2), and operations on a reference cycle are refused
 from __future__ import annotations
 
 import heapq
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
-from gateway.scim.bulk_batch import is_user_post, run_user_posts
+from gateway.scim.bulk_batch import Create, is_user_post, run_user_posts
+from gateway.scim.bulk_operation import REFERENCE, BulkOperation
 from gateway.scim.discovery import ScimLimits
 from gateway.scim.errors import InvalidSyntax, InvalidValue, PayloadTooLarge, ScimError
 from gateway.scim.operations import Caller, Outcome, resource_type_of
 from gateway.scim.query import version_from_etag
 from gateway.scim.resources import etag
 from gateway.scim.schema_model import ResourceType
-
-if TYPE_CHECKING:
-    from gateway.scim.service import ScimService
+from gateway.scim.user_ops import UserOps
 
 BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 BULK_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
 METHODS = ("POST", "PUT", "PATCH", "DELETE")
-_REFERENCE = re.compile(r"bulkId:([^\s/\"]+)")
-Create = Callable[[Caller, ResourceType, Any], Outcome]
 
 
 class UnresolvedReference(ScimError):
@@ -41,27 +36,46 @@ class UnresolvedReference(ScimError):
     scim_type = "invalidValue"
 
 
-@dataclass(frozen=True)
-class BulkOperation:
-    """One checked operation of a BulkRequest."""
+class Resources(Protocol):
+    """What a Bulk request runs through: the service's write operations (``ScimService``)."""
 
-    index: int
-    method: str
-    path: str
-    bulk_id: str | None
-    data: Any
-    version: str | None
+    users: UserOps
 
-    def references(self) -> set[str]:
-        """The bulkIds this operation's path and data refer to."""
-        return set(_REFERENCE.findall(self.path)) | _references_in(self.data)
+    def create(self, caller: Caller, resource_type: ResourceType, body: Any) -> Outcome: ...
+
+    def replace(
+        self,
+        caller: Caller,
+        resource_type: ResourceType,
+        resource_id: str,
+        body: Any,
+        if_match: int | None = None,
+    ) -> Outcome: ...
+
+    def patch(
+        self,
+        caller: Caller,
+        resource_type: ResourceType,
+        resource_id: str,
+        body: Any,
+        if_match: int | None = None,
+    ) -> Outcome: ...
+
+    def delete(
+        self,
+        caller: Caller,
+        resource_type: ResourceType,
+        resource_id: str,
+        if_match: int | None = None,
+    ) -> None: ...
 
 
 class BulkRunner:
     """Runs one BulkRequest through the service."""
 
-    def __init__(self, service: ScimService, limits: ScimLimits) -> None:
+    def __init__(self, service: Resources, limits: ScimLimits) -> None:
         self.service = service
+        self.users = service.users
         self.limits = limits
         self.created: dict[str, str] = {}
 
@@ -185,7 +199,7 @@ class BulkRunner:
         Raises UnresolvedReference when x was not created.
         """
         if isinstance(value, str):
-            return _REFERENCE.sub(lambda m: self._created(m.group(1)), value)
+            return REFERENCE.sub(lambda m: self._created(m.group(1)), value)
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if isinstance(value, dict):
@@ -267,16 +281,6 @@ def _runs(ordered: list[BulkOperation]) -> Iterator[list[BulkOperation]]:
 
 def _failed(result: dict[str, Any]) -> int:
     return int(int(result["status"]) >= 400)
-
-
-def _references_in(value: Any) -> set[str]:
-    if isinstance(value, str):
-        return set(_REFERENCE.findall(value))
-    if isinstance(value, list):
-        return set().union(*(_references_in(v) for v in value)) if value else set()
-    if isinstance(value, dict):
-        return set().union(*(_references_in(v) for v in value.values())) if value else set()
-    return set()
 
 
 def _failure(op: BulkOperation, error: ScimError) -> dict[str, Any]:

@@ -11,8 +11,10 @@ batch is kept and its operations run again one by one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import Any, Protocol, cast
 
+from gateway.scim.bulk_operation import BulkOperation
 from gateway.scim.operations import Activator, Caller, Context, Outcome
 from gateway.scim.schema_model import ResourceType
 from gateway.scim.user_ops import UserOps
@@ -21,10 +23,23 @@ from gateway.store.sql import SqlStore
 from gateway.store.user_batch import BatchRaced, UserBatch
 from gateway.store.validation import email_domain
 
-if TYPE_CHECKING:
-    from gateway.scim.bulk import BulkOperation, BulkRunner
+Done = list[tuple[BulkOperation, dict[str, Any]]]
+Create = Callable[[Caller, ResourceType, Any], Outcome]
 
-Done = list[tuple["BulkOperation", dict[str, Any]]]
+
+class BulkRunner(Protocol):
+    """The part of ``bulk.BulkRunner`` a batch uses: its users, its bulkIds, its one-by-one run."""
+
+    users: UserOps
+    created: dict[str, str]
+
+    def each(
+        self,
+        caller: Caller,
+        ops: list[BulkOperation],
+        budget: int | None = None,
+        create: Create | None = None,
+    ) -> Done: ...
 
 
 class _BatchStore:
@@ -87,7 +102,7 @@ def run_user_posts(
     runner: BulkRunner, caller: Caller, ops: list[BulkOperation], budget: int | None
 ) -> Done:
     """Run POST /Users operations as one batch, stopping once ``budget`` of them failed."""
-    users = runner.service.users
+    users = runner.users
     store = users.store
     created_before = dict(runner.created)
     activation = _AfterCommit(users.context.activation)

@@ -11,8 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gateway.scim.errors import InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget
-from gateway.scim.filter_ast import And, Compare, Node
-from gateway.scim.filter_eval import matches
+from gateway.scim.filters import And, Compare, Node, matches
 from gateway.scim.patch_path import PatchPath, parse_patch_path
 from gateway.scim.profiles import ClientProfile, Leniency
 from gateway.scim.schema_model import Attribute, ResourceType

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from gateway.scim.errors import InvalidFilter, InvalidPath
-from gateway.scim.filter_ast import Node, parse_value_filter
+from gateway.scim.filters import Node, parse_value_filter
 from gateway.scim.schema_model import Attribute, AttrRef, ResourceType, Schema
 
 _PATH = re.compile(

@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from gateway.errors import BadRequest
-from gateway.scim.columns import LOGIN_TYPE_TO_DB
 from gateway.scim.errors import InvalidValue
+from gateway.scim.filters import LOGIN_TYPE_TO_DB
 from gateway.scim.profiles import ClientProfile
 from gateway.scim.schemas import ENTERPRISE_URN, GROUP_URN, USER_URN, ZOOM_URN
 from gateway.store.scim_store import Group, ListedUser, Ref, UserWithGroups

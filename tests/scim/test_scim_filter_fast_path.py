@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from gateway.scim import filter_ast
 from gateway.scim.errors import InvalidFilter
-from gateway.scim.filter_ast import parse_filter
+from gateway.scim.filters import parse_filter
+from gateway.scim.filters import syntax as filter_ast
 from gateway.scim.schemas import GROUP, USER
 
 FAST = [

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.scim.errors import InvalidFilter
-from gateway.scim.filter_ast import (
+from gateway.scim.filters.syntax import (
     And,
     Compare,
     Node,

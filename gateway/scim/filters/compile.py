@@ -12,7 +12,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.scim.columns import (
+from gateway.scim.errors import InvalidFilter, InvalidValue
+from gateway.scim.filters.columns import (
     GROUP_MAP,
     USER_MAP,
     ActiveFlag,
@@ -22,8 +23,8 @@ from gateway.scim.columns import (
     Stored,
     TableMap,
 )
-from gateway.scim.errors import InvalidFilter, InvalidValue
-from gateway.scim.filter_ast import (
+from gateway.scim.filters.evaluate import compare_values
+from gateway.scim.filters.syntax import (
     And,
     Compare,
     Node,
@@ -33,7 +34,6 @@ from gateway.scim.filter_ast import (
     ValuePath,
     parse_filter,
 )
-from gateway.scim.filter_eval import compare_values
 from gateway.scim.schema_model import AttrRef, ResourceType
 from gateway.scim.schemas import GROUP, USER
 

@@ -18,7 +18,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from gateway.scim.errors import InvalidFilter
-from gateway.scim.filter_literals import LiftedFilter, LiteralValue, lift_literals, string_at
+from gateway.scim.filters.literals import LiftedFilter, LiteralValue, lift_literals, string_at
 from gateway.scim.schema_model import Attribute, AttrRef, ResourceType
 
 MAX_FILTER_LENGTH = 4000
