@@ -408,3 +408,23 @@ data_releases = sa.Table(
     sa.Column("released_count", sa.Integer, nullable=False),
     sa.Column("created_at", TS, nullable=False),
 )
+
+# Zoom's SAML Response Logs: one row per post to an account's ACS while its setting is on;
+# kept 7 days and bounded per account (gateway/saml_logs/store.py).
+saml_response_logs = sa.Table(
+    "saml_response_logs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("tracking_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", TS, nullable=False),
+    # signed_in | activation_required | refused
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("code", sa.String(64), nullable=True),
+    sa.Column("number", sa.Integer, nullable=True),
+    sa.Column("name_id", sa.String(512), nullable=True),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("entry", sa.JSON, nullable=False),
+    sa.Index("ix_saml_response_logs_account_created", "account_id", "created_at"),
+)
