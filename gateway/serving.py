@@ -1,7 +1,11 @@
-"""Serving: one threaded process with an access log that hides secrets, or gunicorn workers."""
+"""Serving: Granian (a Rust HTTP server) in front of the app, with an access log that hides
+secrets; gunicorn sync workers are kept only as the benchmark's point of comparison."""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -9,9 +13,9 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
-from werkzeug.serving import WSGIRequestHandler
 
 from gateway.app import create_app
+from gateway.wsgi_bridge import WsgiBridge
 
 REDACTED = "[redacted]"
 
@@ -34,19 +38,64 @@ def redact_path(app: Flask, path: str) -> str:
     return f"{cleaned}?{query}" if query else cleaned
 
 
-def redacting_request_handler(app: Flask) -> type[WSGIRequestHandler]:
-    """A werkzeug request handler whose access-log lines go through ``redact_path``."""
+THREADS_VARIABLE = "GATEWAY_SERVE_THREADS"
+DEFAULT_THREADS = 8
+HEADER_READ_MS = 10_000
 
-    class RedactingRequestHandler(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            original = self.path
-            self.path = redact_path(app, original)
-            try:
-                super().log_request(code, size)
-            finally:
-                self.path = original
 
-    return RedactingRequestHandler
+def production_app() -> WsgiBridge:
+    """The gateway as Granian serves it: built from the environment in each worker process."""
+    app = create_app()
+    _access_log_to_stdout()
+    settings = app.extensions["gateway.config"]
+    return WsgiBridge(
+        app.wsgi_app,
+        threads=int(os.environ.get(THREADS_VARIABLE, DEFAULT_THREADS)),
+        max_body=settings.max_body_bytes,
+        body_seconds=float(settings.request_timeout),
+        redact=lambda path: redact_path(app, path),
+    )
+
+
+def _access_log_to_stdout() -> None:
+    access = logging.getLogger("gateway.access")
+    if not access.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        access.propagate = False
+
+
+def run_granian(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = DEFAULT_THREADS,
+    target: str = "gateway.serving:production_app",
+) -> None:
+    """Serve ``target`` (an import path to an RSGI app factory) with Granian until SIGTERM.
+
+    HTTP/1.1 with keep-alive; a client gets ``HEADER_READ_MS`` to send its headers, and the
+    body is read without holding a Python thread (``gateway.wsgi_bridge``).
+    """
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+
+    os.environ[THREADS_VARIABLE] = str(threads)
+    Granian(
+        target,
+        address=host,
+        port=port,
+        interface=Interfaces.RSGI,
+        workers=workers,
+        factory=True,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_MS, keep_alive=True),
+        workers_kill_timeout=10,
+        log_access=False,
+    ).serve()
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

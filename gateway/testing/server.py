@@ -36,6 +36,7 @@ class LiveGateway:
     demo: bool = False
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -80,7 +81,10 @@ class LiveGateway:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", CLI, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                *(sys.executable, "-c", CLI, "serve", "--host", "127.0.0.1"),
+                *("--port", str(self.port), "--workers", str(self.workers)),
+            ],
             env=self.environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
