@@ -36,10 +36,17 @@ main.add_command(domain_commands.migrate_command)
     default=1,
     show_default=True,
     type=int,
-    help="More than 1 runs under gunicorn (use PostgreSQL for several workers).",
+    help="Worker processes (use PostgreSQL for more than 1).",
 )
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the gateway."""
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=int,
+    help="Request threads per worker (slow clients never hold one).",
+)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the gateway (Granian, HTTP/1.1 keep-alive; SIGTERM stops it gracefully)."""
     url = f"http://{host}:{port}"
     click.echo(
         f"Gateway serving on {url}/  (admin API {url}/api/v1, SCIM {url}/scim/v2, "
@@ -47,24 +54,9 @@ def serve(host: str, port: int, workers: int) -> None:
         err=False,
     )
     sys.stdout.flush()
-    if workers > 1:
-        from gateway.serving import run_gunicorn
+    from gateway.serving import run_granian
 
-        run_gunicorn(host, port, workers, timeout=config().request_timeout)
-        return
-    from werkzeug.serving import run_simple
-
-    from gateway.serving import redacting_request_handler
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    run_simple(
-        host,
-        port,
-        app,
-        threaded=True,
-        use_reloader=False,
-        request_handler=redacting_request_handler(app),
-    )
+    run_granian(host, port, workers, threads)
 
 
 @main.command("init-demo")
