@@ -5,6 +5,7 @@ full run."""
 from __future__ import annotations
 
 import base64
+import http.client as http_client
 import json
 import socket
 import time
@@ -113,3 +114,19 @@ def test_slow_partial_requests_are_cut_off_with_408_and_never_hold_a_worker(two_
     for answer in answers:
         assert answer.startswith(b"HTTP/1.1 408"), answer
         assert b'"code": "request_timeout"' in answer
+
+
+@pytest.mark.live
+def test_a_keep_alive_client_sends_many_requests_on_one_connection(two_workers):
+    connection = http_client.HTTPConnection("127.0.0.1", two_workers.port, timeout=5)
+    try:
+        sockets = []
+        for _ in range(3):
+            connection.request("GET", "/healthz")
+            answer = connection.getresponse()
+            assert answer.status == 200 and answer.read() == b'{"status":"ok"}\n'
+            assert answer.getheader("connection", "").lower() != "close"
+            sockets.append(connection.sock)
+        assert sockets[0] is not None and all(s is sockets[0] for s in sockets)
+    finally:
+        connection.close()
