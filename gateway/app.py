@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from gateway import activation, api, console, demo_idp, domains, http, ratelimit
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
+from gateway.oauth import server as oauth_server
 from gateway.scim import views as scim_views
 from gateway.sso import views as sso_views
 from gateway.store.sql import SqlStore
@@ -42,6 +43,7 @@ def create_app(
     sso_views.init_app(app)
     domains.init_app(app)
     scim_views.init_app(app)
+    oauth_server.init_app(app)
     demo_idp.init_app(app)
     console.init_app(app)
 

@@ -428,3 +428,33 @@ saml_response_logs = sa.Table(
     sa.Column("entry", sa.JSON, nullable=False),
     sa.Index("ix_saml_response_logs_account_created", "account_id", "created_at"),
 )
+
+# -- Zoom-style Server-to-Server OAuth (gateway/oauth) ------------------------------------------
+
+# One row per app; the client secret is kept as its SHA-256 only (it is shown once, at creation).
+oauth_apps = sa.Table(
+    "oauth_apps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("client_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    # Space-separated, as OAuth writes scopes.
+    sa.Column("scopes", sa.String(2000), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("revoked_at", TS, nullable=True),
+)
+
+# Access tokens by their SHA-256; they die at expires_at (the injectable clock) or with their app.
+oauth_access_tokens = sa.Table(
+    "oauth_access_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("app_id", sa.Integer, sa.ForeignKey("oauth_apps.id"), nullable=False, index=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("scopes", sa.String(2000), nullable=False),
+    sa.Column("issued_at", TS, nullable=False),
+    sa.Column("expires_at", TS, nullable=False, index=True),
+)
