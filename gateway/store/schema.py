@@ -243,6 +243,10 @@ action_tokens = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Column("expires_at", TS, nullable=False),
     sa.Column("used_at", TS, nullable=True),
+    # What following the link confirms, when the subject alone does not say (an email
+    # change's new address).
+    sa.Column("detail", sa.JSON, nullable=True),
+    sa.Index("ix_action_tokens_purpose_subject", "purpose", "subject_id"),
 )
 
 saml_configs = sa.Table(
