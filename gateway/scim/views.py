@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
+from gateway import jsonout
 from gateway.errors import GatewayError
 from gateway.scim import discovery
 from gateway.scim.discovery import ScimLimits
@@ -128,7 +128,7 @@ def scim_response(
 ) -> Response:
     """A response in ``application/scim+json`` with ETag and Location when known."""
     response = Response(
-        json.dumps(body) if body is not None else None, status=status, mimetype=SCIM_JSON
+        jsonout.dumps(body) if body is not None else None, status=status, mimetype=SCIM_JSON
     )
     if version is not None:
         response.headers["ETag"] = etag(version)
@@ -248,6 +248,8 @@ def render_error(error: GatewayError) -> Response:
         body = error.to_scim()
     else:
         body = {"schemas": [ERROR_SCHEMA], "status": str(error.status), "detail": error.message}
+        if getattr(error, "scim_type", None):  # refusals of the shared edges, e.g. bad JSON
+            body["scimType"] = error.scim_type  # type: ignore[attr-defined]
     response = scim_response(body, error.status)
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="SCIM"'
