@@ -45,6 +45,8 @@ class GatewayConfig:
     scim_max_payload_bytes: int = 4 * 1024 * 1024
     scim_max_results: int = 1000
     rate_limit_per_minute: int = 6000
+    # Zoom's per-second SCIM2 limits by plan: on, off (load tests) or a multiplier such as 0.5.
+    zoom_rate_limits: str = "on"
     # Under gunicorn, a worker stuck on one request (a slow or partial one) is killed after this.
     request_timeout: int = 30
     # Associated domains: the zone file DNS TXT verification reads (no network lookups).

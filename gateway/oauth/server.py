@@ -23,6 +23,7 @@ from gateway.oauth import storage
 from gateway.oauth.storage import OAuthApp
 from gateway.store.base import hash_secret
 from gateway.store.sql import SqlStore
+from gateway.zoom_scim import limits
 
 GRANT_TYPE = "account_credentials"
 blueprint = Blueprint("oauth", __name__)
@@ -148,7 +149,8 @@ def _render_error(error: GatewayError) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Mount ``/oauth/token`` with its Authlib server."""
+    """Mount ``/oauth/token`` with its Authlib server; check GATEWAY_ZOOM_RATE_LIMITS early."""
+    limits.multiplier(app.extensions["gateway.config"].zoom_rate_limits)
     server = ZoomAuthorizationServer()
     server.init_app(app, query_client=_query_client, save_token=_save_token)
     server.register_grant(AccountCredentialsGrant)
