@@ -13,6 +13,7 @@ from gateway.api import (  # noqa: F401  (registers the routes)
     people,
     reports,
     saml_admin,
+    saml_logs_api,
 )
 from gateway.api.registry import api
 
