@@ -51,6 +51,59 @@ def get_user(account_id: int, user_id: str) -> ResponseReturnValue:
 
 
 @api.route(
+    "/accounts/<int:account_id>/users/<user_id>",
+    "PATCH",
+    "Deactivate or reactivate a user, or change its role (Admin or Member); the account "
+    "owner stays active and the owner",
+    tag="users",
+    body={
+        "type": "object",
+        "properties": {
+            "status": {"enum": ["active", "deactivated"]},
+            "role": {"enum": ["Admin", "Member"]},
+        },
+    },
+    errors=("user_not_found", "owner_protected", "invalid_field"),
+)
+def change_user(account_id: int, user_id: str) -> ResponseReturnValue:
+    caller, _ = managed_account(account_id)
+    changes = _user_changes(json_body())
+    user = store().get_user(user_id, account_id=account_id)
+    after = store().update_user(user.id, changes, actor=caller.actor)
+    return jsonify(user_public(after))
+
+
+@api.route(
+    "/accounts/<int:account_id>/users/<user_id>",
+    "DELETE",
+    "Delete a user and give back its seats (never the account owner)",
+    tag="users",
+    errors=("user_not_found", "owner_protected"),
+)
+def delete_user(account_id: int, user_id: str) -> ResponseReturnValue:
+    caller, _ = managed_account(account_id)
+    user = store().get_user(user_id, account_id=account_id)
+    store().delete_user(user.id, actor=caller.actor)
+    return "", 204
+
+
+_USER_CHANGES = {"status": ("active", "deactivated"), "role": ("Admin", "Member")}
+
+
+def _user_changes(body: dict[str, object]) -> dict[str, object]:
+    """The status and role a PATCH asks for; raises BadRequest ``invalid_field``."""
+    unknown = sorted(set(body) - set(_USER_CHANGES))
+    if unknown or not body:
+        raise BadRequest(
+            f"Send 'status' and/or 'role' only (got {unknown or 'nothing'}).", code="invalid_field"
+        )
+    for name, allowed in _USER_CHANGES.items():
+        if name in body and body[name] not in allowed:
+            raise BadRequest(f"'{name}' must be one of {', '.join(allowed)}.", code="invalid_field")
+    return dict(body)
+
+
+@api.route(
     "/accounts/<int:account_id>/tokens",
     "POST",
     "Create an admin or SCIM token; the secret is in this answer only",

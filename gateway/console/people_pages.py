@@ -10,8 +10,8 @@ from flask.typing import ResponseReturnValue
 
 from gateway.console import session
 from gateway.console.session import store
-from gateway.console.web import blueprint, page, refusal_status
-from gateway.errors import GatewayError
+from gateway.console.web import blueprint, done, page, posted, refusal_status
+from gateway.errors import BadRequest, GatewayError
 from gateway.http import int_arg
 from gateway.scim.filters import compile_user_filter, sort_expression
 from gateway.store import schema
@@ -23,11 +23,43 @@ AUDIT_PER_PAGE = 25
 
 @blueprint.get("/users")
 def users() -> ResponseReturnValue:
-    console = session.require()
+    return _users_page(session.require())
+
+
+@blueprint.post("/users/<user_id>/status")
+def change_user_status(user_id: str) -> ResponseReturnValue:
+    """Deactivate or reactivate a user of the acting account (never the owner)."""
+    console = posted()
+    try:
+        wanted = request.form.get("status", "")
+        if wanted not in ("active", "deactivated"):
+            raise BadRequest("Choose active or deactivated.", code="invalid_field")
+        user = store().get_user(user_id, account_id=console.acting.id)
+        store().update_user(user.id, {"status": wanted}, actor=console.caller.actor)
+    except GatewayError as e:
+        return _users_page(console, {f"user-{user_id}": e}, refusal_status(e))
+    return done("users", "user_saved")
+
+
+@blueprint.post("/users/<user_id>/delete")
+def delete_user(user_id: str) -> ResponseReturnValue:
+    """Delete a user of the acting account (never the owner)."""
+    console = posted()
+    try:
+        user = store().get_user(user_id, account_id=console.acting.id)
+        store().delete_user(user.id, actor=console.caller.actor)
+    except GatewayError as e:
+        return _users_page(console, {f"user-{user_id}": e}, refusal_status(e))
+    return done("users", "user_deleted")
+
+
+def _users_page(
+    console: Any, errors: dict[str, GatewayError] | None = None, status_code: int = 200
+) -> ResponseReturnValue:
     query = request.args.get("q", "").strip()
     status = request.args.get("status", "")
     offset = int_arg("offset", 0)
-    errors: dict[str, GatewayError] = {}
+    errors = dict(errors or {})
     rows: list[dict[str, Any]] = []
     total = 0
     try:
@@ -51,7 +83,7 @@ def users() -> ResponseReturnValue:
     return page(
         "users.html",
         console,
-        refusal_status(errors["search"]) if errors else 200,
+        refusal_status(errors["search"]) if "search" in errors else status_code,
         errors=errors,
         rows=rows,
         total=total,

@@ -17,7 +17,8 @@ def scim_errors() -> Iterator[None]:
     Conflict -> 409 ``uniqueness`` (never naming where the taken value lives), VersionMismatch
     -> 412, NotFound -> 404 (an unknown group member -> 400 ``invalidValue``),
     LicensePoolExhausted -> 400 ``invalidValue`` with the pool's numbers in the detail (a 409
-    would make Entra and Okta look for an existing user to match), other refusals -> 400
+    would make Entra and Okta look for an existing user to match), OwnerProtected (the
+    account owner deactivated, deleted or demoted) -> 400 ``mutability``, other refusals -> 400
     ``invalidValue`` with the same detail.
     """
     try:
@@ -34,6 +35,8 @@ def scim_errors() -> Iterator[None]:
         if e.code == "member_not_found":
             raise scim.InvalidValue(e.message) from e
         raise scim.NotFound(e.message) from e
+    except store.OwnerProtected as e:
+        raise scim.Mutability(e.message) from e
     except store.LicensePoolExhausted as e:
         raise scim.InvalidValue(
             f"userType cannot be granted: {e.message} Send userType 'Basic' to create the user "

@@ -52,3 +52,10 @@ class InvalidState(StoreError):
 
     status = 409
     code = "invalid_state"
+
+
+class OwnerProtected(StoreError):
+    """The account owner cannot be deactivated, deleted or given another role."""
+
+    status = 409
+    code = "owner_protected"

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from gateway.errors import BadRequest
 from gateway.store import schema
 from gateway.store.base import aware, new_id
-from gateway.store.errors import Conflict, NotFound, VersionMismatch
+from gateway.store.errors import Conflict, NotFound, OwnerProtected, VersionMismatch
 from gateway.store.pools import SeatsMixin, seat_kinds_of
 from gateway.store.records import ADDONS, LICENSE_TYPES, USER_STATUSES, Page, User
 from gateway.store.validation import normalize_email
@@ -338,6 +338,7 @@ class UsersMixin(SeatsMixin):
     ) -> User:
         """Check, move seats, write and audit a change to ``before`` (current and locked)."""
         user_id = before.id
+        check_owner_change(before, values)
         email = values.get("email", before.email)
         check_identity(
             values.get("user_name", before.user_name),
@@ -392,6 +393,11 @@ class UsersMixin(SeatsMixin):
                 raise VersionMismatch(
                     f"User {user_id} is at version {user.version}, not "
                     f"{expected_version}; read it again."
+                )
+            if user.role == "Owner":
+                raise OwnerProtected(
+                    f"{user.email} owns the account and cannot be deleted; make another "
+                    "user the owner first (the account team does this), or close the account.",
                 )
             self.move_seats(
                 conn, user.account_id, seat_kinds_of(user.license_type, user.addons), []
@@ -538,6 +544,22 @@ def _updated(before: User, values: Mapping[str, Any], **changed: Any) -> User:
         if flag in fields:
             fields[flag] = bool(fields[flag])
     return dataclasses.replace(before, **fields, **changed)
+
+
+def check_owner_change(before: User, values: Mapping[str, Any]) -> None:
+    """The owner stays active and the owner: raises OwnerProtected ``owner_protected``."""
+    if before.role != "Owner":
+        return
+    if values.get("status") == "deactivated":
+        raise OwnerProtected(
+            f"{before.email} owns the account and cannot be deactivated; make another user "
+            "the owner first (the account team does this)."
+        )
+    if values.get("role", "Owner") != "Owner":
+        raise OwnerProtected(
+            f"{before.email} owns the account and keeps the role Owner; make another user "
+            "the owner first (the account team does this)."
+        )
 
 
 def _key(email: str | None) -> str | None:
