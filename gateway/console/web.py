@@ -37,9 +37,9 @@ NOTICES = {
     "options_saved": "Domain options saved.",
     "notice_sent": "Notice emails queued for the domain's outside users.",
     "enforcement_saved": "SSO enforcement saved.",
-}
     "user_saved": "User saved.",
     "user_deleted": "User deleted.",
+}
 
 
 @blueprint.after_request
