@@ -89,10 +89,23 @@ CODES: dict[str, ZoomCode] = {
     "version_mismatch": _inferred(1028),
     "invalid_state": _inferred(1028),
     "rate_limited": _inferred(1029),
+    # Store refusals a sign-in's writes can meet.
+    "store_error": _inferred(1030),
+    "not_found": _inferred(1031),
+    "batch_raced": _inferred(1032),
+    "database_busy": _inferred(1032),
+    "delegation_below_usage": _inferred(1027),
+    "domain_managed_elsewhere": _inferred(1033),
+    "invitation_closed": _inferred(1034),
+    "link_expired": _inferred(1034),
+    "link_used": _inferred(1034),
+    "number_out_of_range": _inferred(1035),
+    "owner_protected": _inferred(1036),
     # Settings of the account.
     "account_not_found": _inferred(1040),
     "sso_not_configured": _inferred(1041),
     "metadata_invalid": _inferred(1042),
+    "encrypted_assertion_not_enabled": _inferred(1043),
 }
 # A refusal whose code is not in the table (a defect: a test keeps the table complete).
 OTHER = _inferred(1099)
