@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import activation, api, console, demo_idp, domains, http, ratelimit
+from gateway import activation, api, console, demo_idp, domains, http, metrics, ratelimit
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
 from gateway.oauth import server as oauth_server
@@ -37,6 +37,7 @@ def create_app(
     app.extensions["gateway.store"] = store or SqlStore.from_url(settings.database_url, clock)
     logging.getLogger("gateway").setLevel(logging.INFO)
     http.init_app(app)
+    metrics.init_app(app)
     ratelimit.init_app(app)
     api.init_app(app)
     activation.init_app(app)

@@ -47,7 +47,9 @@ class GatewayConfig:
     rate_limit_per_minute: int = 6000
     # Zoom's per-second SCIM2 limits by plan: on, off (load tests) or a multiplier such as 0.5.
     zoom_rate_limits: str = "on"
-    # Under gunicorn, a worker stuck on one request (a slow or partial one) is killed after this.
+    # /metrics in the Prometheus text format (gateway/metrics.py).
+    metrics: bool = False
+    # Seconds a client has to send a request's body; a slower one gets 408 (gateway/wsgi_bridge.py).
     request_timeout: int = 30
     # Associated domains: the zone file DNS TXT verification reads (no network lookups).
     dns_zone_file: str | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from gateway.app import create_app
+from gateway.config import GatewayConfig
+from gateway.metrics import MULTIPROCESS_VARIABLE
 from gateway.wsgi_bridge import WsgiBridge
 
 REDACTED = "[redacted]"
@@ -84,6 +87,9 @@ def run_granian(
     from granian.http import HTTP1Settings
 
     os.environ[THREADS_VARIABLE] = str(threads)
+    if workers > 1 and GatewayConfig.from_env().metrics:
+        # Every worker writes its figures there; a scrape of any one of them adds them up.
+        os.environ.setdefault(MULTIPROCESS_VARIABLE, tempfile.mkdtemp(prefix="gateway-metrics-"))
     Granian(
         target,
         address=host,
