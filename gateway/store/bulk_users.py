@@ -18,7 +18,8 @@ from gateway.store.user_batch import (
     insert_user_rows,
     new_user_row,
 )
-from gateway.store.users import UsersMixin, check_identity
+from gateway.store.user_rows import check_identity
+from gateway.store.users import UsersMixin
 
 U = schema.users
 P = schema.license_pools

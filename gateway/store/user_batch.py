@@ -12,29 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from gateway.clock import Clock
 from gateway.errors import BadRequest
 from gateway.store import schema
 from gateway.store.errors import Conflict
 from gateway.store.pools import seat_kinds_of
 from gateway.store.records import Account, User
-from gateway.store.users import (
+from gateway.store.user_rows import (
     CHANGEABLE,
-    _email_taken,
     check_identity,
     check_user_values,
+    email_taken,
     stamp_new_user,
     user_from_row,
     user_public,
 )
-
-if TYPE_CHECKING:
-    from gateway.store.bulk_users import BulkUsersMixin
 
 U = schema.users
 LOOKUP_CHUNK = 500
@@ -57,6 +55,22 @@ ROW_DEFAULTS: Mapping[str, Any] = {
     "vip": False,
     "has_upcoming_meetings": False,
 }
+
+
+class BatchStore(Protocol):
+    """What a batch needs of the store that opened it."""
+
+    clock: Clock
+
+    def _get_account(self, conn: sa.Connection, account_id: int) -> Account: ...
+
+    def move_seats(
+        self,
+        conn: sa.Connection,
+        account_id: int,
+        release: list[str],
+        take: list[str],
+    ) -> None: ...
 
 
 class BatchRaced(Conflict):
@@ -110,7 +124,7 @@ class UserBatch:
 
     def __init__(
         self,
-        store: BulkUsersMixin,
+        store: BatchStore,
         conn: sa.Connection,
         account_id: int,
         candidate_keys: Iterable[str],
@@ -179,7 +193,7 @@ class UserBatch:
     def _check_free(self, email: str | None, name_key: str | None) -> None:
         """Refuse an email, then a user name, that a user (stored or batched) holds."""
         if email is not None and self._is_taken("email", email.lower()):
-            raise _email_taken(email)
+            raise email_taken(email)
         if name_key is not None and self._is_taken("name", name_key):
             raise Conflict(
                 "This user name already belongs to a user of this service.",
