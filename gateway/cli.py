@@ -13,6 +13,7 @@ from gateway.cli_support import store as _store
 from gateway.demo import init_demo
 from gateway.domains import commands as domain_commands
 from gateway.errors import GatewayError
+from gateway.oauth.cli import oauth_app_group
 
 __all__ = ["config", "fail_cleanly", "main"]
 
@@ -26,6 +27,7 @@ def main() -> None:
 
 main.add_command(domain_commands.invite_command)
 main.add_command(domain_commands.migrate_command)
+main.add_command(oauth_app_group)
 
 
 @main.command("serve")

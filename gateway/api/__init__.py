@@ -10,6 +10,7 @@ from gateway.api import (  # noqa: F401  (registers the routes)
     domains_api,
     login_api,
     mapping_api,
+    oauth_apps,
     people,
     reports,
     saml_admin,

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     import gateway.console.accounts_pages
     import gateway.console.domain_pages
     import gateway.console.mapping_pages
+    import gateway.console.oauth_pages
     import gateway.console.people_pages
     import gateway.console.report_pages
     import gateway.console.sso_pages
