@@ -36,6 +36,10 @@ class GatewayConfig:
     database_url: str = field(default_factory=default_url)
     # Base URL the gateway is reached at (for links in emails, SAML endpoints).
     public_url: str = "http://127.0.0.1:8000"
+    # The host the SP presents itself under as <vanity>.<sp_host> (e.g. zoom.us: https then);
+    # empty: derived from public_url (localhost:<port> for a loopback address). See
+    # gateway/sso/addresses.py.
+    sp_host: str = ""
     demo: bool = False
     smtp_url: str | None = None
     secret_key: str | None = None

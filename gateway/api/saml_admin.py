@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from gateway.api.auth import managed_account, store
 from gateway.api.registry import api
 from gateway.http import json_body
-from gateway.saml.idp_metadata import parse_idp_metadata
-from gateway.sso.config import SamlConfig, SamlConfigInvalid, parse_config
+from gateway.saml.idp_metadata import CertificateChoice, choose_certificates, parse_idp_metadata
+from gateway.sso.config import (
+    ENTITY_ID_FORMS,
+    ZOOM_NAMES,
+    SamlConfig,
+    SamlConfigInvalid,
+    parse_config,
+    require_vanity,
+)
 from gateway.sso.keys import publish_next_key
 from gateway.sso.service import SsoService
+from gateway.store.records import Account
 
+# Only to show each entity ID choice of an account that has no configuration yet.
+DEFAULT = SamlConfig(idp_entity_id="", sign_in_url="", certificates=())
 CONFIG_BODY = {"type": "object", "required": ["idp_entity_id", "sign_in_url", "certificates"]}
 
 
@@ -23,21 +36,53 @@ def _sso() -> SsoService:
 def _config_json(account_id: int) -> dict[str, object]:
     account = store().get_account(account_id)
     found = store().get_saml_config(account_id)
-    urls = _sso().urls(account)
+    config = parse_config(found[0], stored=True) if found else None
+    urls = _sso().urls(account, None, config)
     return {
-        "config": None if found is None else found[0],
+        "config": None if config is None else config.to_dict(),
         "version": None if found is None else found[1],
+        "settings": [] if config is None else zoom_settings(config),
         "sp": {
             "entity_id": urls.entity_id,
+            "entity_id_choices": {
+                form: _sso()
+                .urls(account, None, replace(config or DEFAULT, sp_entity_id_form=form))
+                .entity_id
+                for form in ENTITY_ID_FORMS
+            },
             "acs_url": urls.acs_url,
+            "acs_urls": [urls.acs_url, *urls.other_acs_urls],
             "slo_url": urls.slo_url,
-            "metadata_url": urls.entity_id,
+            "metadata_url": urls.metadata_url,
             "keys": [
                 {"state": k.state, "certificate_pem": k.certificate_pem}
                 for k in store().sp_keys(account_id)
             ],
         },
     }
+
+
+def zoom_settings(config: SamlConfig) -> list[dict[str, Any]]:
+    """The SSO page's settings by Zoom's names, each with the gateway field and its value."""
+    values = config.to_dict()
+    return [
+        {"zoom_name": zoom_name, "field": name, "value": values[name]}
+        for name, zoom_name in ZOOM_NAMES.items()
+        if zoom_name is not None
+    ]
+
+
+def save_settings(account: Account, data: Any, *, actor: str) -> SamlConfig:
+    """Validate and store the account's SSO settings (a whole document).
+
+    Raises SamlConfigInvalid naming the field, VanityRequired when SSO would be enabled on an
+    account without a vanity URL.
+    """
+    config = parse_config(data)
+    if config.enabled:
+        require_vanity(account.vanity, account.name)
+    store().put_saml_config(account.id, config.to_dict(), actor=actor)
+    return config
 
 
 @api.route(
@@ -57,12 +102,11 @@ def get_saml(account_id: int) -> ResponseReturnValue:
     "Set the account's SAML configuration",
     tag="saml",
     body=CONFIG_BODY,
-    errors=("invalid_saml_config",),
+    errors=("invalid_saml_config", "vanity_required"),
 )
 def put_saml(account_id: int) -> ResponseReturnValue:
-    caller, _ = managed_account(account_id)
-    config = parse_config(json_body())
-    store().put_saml_config(account_id, config.to_dict(), actor=caller.actor)
+    caller, account = managed_account(account_id)
+    save_settings(account, json_body(), actor=caller.actor)
     return jsonify(_config_json(account_id))
 
 
@@ -76,32 +120,47 @@ def put_saml(account_id: int) -> ResponseReturnValue:
 )
 def import_metadata(account_id: int) -> ResponseReturnValue:
     caller, _ = managed_account(account_id)
-    import_idp_metadata(account_id, request.get_data(), actor=caller.actor)
-    return jsonify(_config_json(account_id))
+    imported = import_idp_metadata(account_id, request.get_data(), actor=caller.actor)
+    report = [asdict(c) for c in imported.certificates]
+    return jsonify({**_config_json(account_id), "imported_certificates": report})
 
 
-def import_idp_metadata(account_id: int, xml: bytes, *, actor: str) -> SamlConfig:
-    """Merge an IdP's metadata into the account's configuration (other settings are kept)."""
+@dataclass(frozen=True)
+class MetadataImport:
+    """The configuration an IdP metadata import saved, and what it did with each certificate."""
+
+    config: SamlConfig
+    certificates: tuple[CertificateChoice, ...]
+
+
+def import_idp_metadata(account_id: int, xml: bytes, *, actor: str) -> MetadataImport:
+    """Merge an IdP's metadata into the account's configuration (other settings are kept).
+
+    Of more than two signing certificates, the first two valid now (document order) are kept.
+    """
     info = parse_idp_metadata(xml)
-    sign_in_url = info.sso_url_redirect or info.sso_url_post
-    if not sign_in_url or not info.certificates:
-        raise SamlConfigInvalid(
-            "The IdP metadata has no SingleSignOnService or no signing certificate.",
-            field="metadata",
-        )
     found = store().get_saml_config(account_id)
     current = dict(found[0]) if found else {}
+    offered = {"Redirect": info.sso_url_redirect, "POST": info.sso_url_post}
+    binding = current.get("binding") if offered.get(current.get("binding", "")) else None
+    binding = binding or ("Redirect" if info.sso_url_redirect else "POST")
+    if not offered[binding]:
+        raise SamlConfigInvalid(
+            "The IdP metadata has no SingleSignOnService (HTTP-Redirect or HTTP-POST).",
+            field="metadata",
+        )
+    certificates, report = choose_certificates(info.certificates, store().clock.now())
     current.update(
         idp_entity_id=info.entity_id,
-        sign_in_url=sign_in_url,
-        certificates=list(info.certificates[:2]),
-        binding="Redirect" if info.sso_url_redirect else "POST",
+        sign_in_url=offered[binding],
+        certificates=list(certificates),
+        binding=binding,
     )
     if info.slo_url:
         current["sign_out_url"] = info.slo_url
-    config = parse_config(current)
+    config = parse_config(current, stored=found is not None)
     store().put_saml_config(account_id, config.to_dict(), actor=actor)
-    return config
+    return MetadataImport(config, report)
 
 
 @api.route(

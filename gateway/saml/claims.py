@@ -120,9 +120,13 @@ class Subject:
 
 
 def read_subject(
-    assertion: etree._Element, acs_url: str, in_response_to: str | None, window: Window
+    assertion: etree._Element,
+    acs_urls: tuple[str, ...],
+    in_response_to: str | None,
+    window: Window,
 ) -> Subject:
-    """Read the NameID and require one valid bearer SubjectConfirmation.
+    """Read the NameID and require one valid bearer SubjectConfirmation whose Recipient is one
+    of ``acs_urls`` (the SP's ACS addresses, the usual one first).
 
     Raises RecipientMismatch, Expired, SubjectConfirmationInvalid, CommentInjection or
     MalformedXml.
@@ -147,7 +151,7 @@ def read_subject(
     failures: list[SamlError] = []
     for bearer in bearers:
         try:
-            expiry = _check_bearer(bearer, acs_url, in_response_to, window)
+            expiry = _check_bearer(bearer, acs_urls, in_response_to, window)
         except SamlError as e:
             failures.append(e)
             continue
@@ -156,11 +160,12 @@ def read_subject(
 
 
 def _check_bearer(
-    bearer: etree._Element, acs_url: str, in_response_to: str | None, window: Window
+    bearer: etree._Element, acs_urls: tuple[str, ...], in_response_to: str | None, window: Window
 ) -> dt.datetime:
     data = only(bearer, ns.saml("SubjectConfirmationData"), "bearer SubjectConfirmationData")
     recipient = data.get("Recipient")
-    if recipient != acs_url:
+    if recipient not in acs_urls:
+        acs_url = acs_urls[0]
         raise RecipientMismatch(
             f"The assertion's Recipient is '{recipient}' but this SP's ACS URL is '{acs_url}'. "
             f"Set the ACS (Recipient) URL in your IdP app to '{acs_url}'."

@@ -106,6 +106,8 @@ CODES: dict[str, ZoomCode] = {
     "sso_not_configured": _inferred(1041),
     "metadata_invalid": _inferred(1042),
     "encrypted_assertion_not_enabled": _inferred(1043),
+    "vanity_required": _inferred(1044),
+    "sso_disabled": _inferred(1045),
 }
 # A refusal whose code is not in the table (a defect: a test keeps the table complete).
 OTHER = _inferred(1099)

@@ -120,5 +120,9 @@ class DecryptionFailed(SamlError):
     code = "decryption_failed"
 
 
+class EncryptedAssertionNotEnabled(SamlError):
+    code = "encrypted_assertion_not_enabled"
+
+
 class MetadataInvalid(SamlInputError):
     code = "metadata_invalid"

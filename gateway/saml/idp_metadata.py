@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from gateway.saml import ns
@@ -95,3 +98,50 @@ def _location(idp: etree._Element, service: str, binding: str) -> str | None:
         if endpoint.get("Binding") == binding and endpoint.get("Location"):
             return endpoint.get("Location")
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateChoice:
+    """One IdP certificate of imported metadata: what it is and whether it was kept."""
+
+    subject: str
+    sha256_fingerprint: str
+    not_before: str
+    not_after: str
+    kept: bool
+    reason: str
+
+
+def choose_certificates(
+    certificates: tuple[str, ...], now: dt.datetime, *, keep: int = 2
+) -> tuple[tuple[str, ...], tuple[CertificateChoice, ...]]:
+    """The certificates to trust (up to ``keep``: those valid at ``now`` first, in document
+    order; expired ones only when none is valid) and a report on every one."""
+    loaded = [x509.load_pem_x509_certificate(pem.encode()) for pem in certificates]
+    valid = [
+        i for i, c in enumerate(loaded) if c.not_valid_before_utc <= now < c.not_valid_after_utc
+    ]
+    order = valid + [i for i in range(len(loaded)) if i not in valid]
+    kept = set(order[:keep])
+    report = []
+    for i, certificate in enumerate(loaded):
+        if i in kept:
+            reason = "kept" + ("" if i in valid else " although not valid now: no valid one")
+        elif i in valid:
+            reason = f"left out: only {keep} are kept (one signing, one during a rotation)"
+        else:
+            reason = "left out: not valid now"
+        report.append(_choice(certificate, i in kept, reason))
+    return tuple(certificates[i] for i in sorted(kept)), tuple(report)
+
+
+def _choice(certificate: x509.Certificate, kept: bool, reason: str) -> CertificateChoice:
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return CertificateChoice(
+        subject=certificate.subject.rfc4514_string(),
+        sha256_fingerprint=hashlib.sha256(der).hexdigest(),
+        not_before=certificate.not_valid_before_utc.isoformat(),
+        not_after=certificate.not_valid_after_utc.isoformat(),
+        kept=kept,
+        reason=reason,
+    )

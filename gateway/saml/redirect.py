@@ -32,24 +32,35 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 
 
 def signed_redirect_url(
-    endpoint: str, kind: str, message_xml: bytes, private_key_pem: str, relay_state: str | None
+    endpoint: str,
+    kind: str,
+    message_xml: bytes,
+    private_key_pem: str | None,
+    relay_state: str | None,
+    *,
+    algorithm: str = ns.RSA_SHA256,
 ) -> str:
-    """``endpoint`` with SAMLRequest/SAMLResponse, RelayState, SigAlg and an RSA-SHA256 Signature.
+    """``endpoint`` with SAMLRequest/SAMLResponse, RelayState, and (with a key) SigAlg and an
+    RSA Signature by ``algorithm`` (RSA-SHA256 or RSA-SHA1); no key: an unsigned message.
 
-    Raises ValueError when the key is not an RSA private key.
+    Raises ValueError when the key is not an RSA private key or the algorithm is unknown.
     """
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     deflated = compressor.compress(message_xml) + compressor.flush()
     fields = [(kind, base64.b64encode(deflated).decode())]
     if relay_state is not None:
         fields.append(("RelayState", relay_state))
-    fields.append(("SigAlg", ns.RSA_SHA256))
+    separator = "&" if "?" in endpoint else "?"
+    if private_key_pem is None:
+        return endpoint + separator + urlencode(fields)
+    if algorithm not in _HASHES:
+        raise ValueError(f"unknown signature algorithm {algorithm}")
+    fields.append(("SigAlg", algorithm))
     signed_part = urlencode(fields)
     key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("the SP signing key must be an RSA private key")
-    signature = key.sign(signed_part.encode(), padding.PKCS1v15(), hashes.SHA256())
-    separator = "&" if "?" in endpoint else "?"
+    signature = key.sign(signed_part.encode(), padding.PKCS1v15(), _HASHES[algorithm]())
     query = signed_part + "&" + urlencode([("Signature", base64.b64encode(signature).decode())])
     return endpoint + separator + query
 

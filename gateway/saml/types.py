@@ -42,6 +42,14 @@ class SpIdentity:
     acs_url: str
     decryption_key_pem: str | None = None
     previous_decryption_key_pem: str | None = None  # still accepted during a key rollover
+    # The SP's other ACS addresses (by path, by host) a response may name as well.
+    other_acs_urls: tuple[str, ...] = ()
+    # False: an EncryptedAssertion is refused before any decryption is tried.
+    accept_encrypted: bool = True
+
+    def acs_urls(self) -> tuple[str, ...]:
+        """Every ACS address a response may name as Destination and Recipient, usual first."""
+        return (self.acs_url, *self.other_acs_urls)
 
     def decryption_keys(self) -> tuple[str, ...]:
         """The PEM private keys to try for an EncryptedAssertion, current first."""

@@ -24,6 +24,7 @@ from gateway.saml.decrypt import decrypt_assertion
 from gateway.saml.errors import (
     AssertionMissing,
     DestinationMismatch,
+    EncryptedAssertionNotEnabled,
     InResponseToUnknown,
     MalformedXml,
     MultipleAssertions,
@@ -62,10 +63,10 @@ def verify_response(
     in_response_to = root.get("InResponseTo")
     check_issuer(root, trust.entity_id, required=False)
     check_issuer(assertion, trust.entity_id, required=True)
-    _check_destination(root, sp.acs_url, signed=doc.response_signed)
+    _check_destination(root, sp.acs_urls(), signed=doc.response_signed)
     window = Window(clock.now(), dt.timedelta(seconds=trust.skew_seconds))
     conditions_end = check_conditions(assertion, sp.entity_id, window)
-    subject = read_subject(assertion, sp.acs_url, in_response_to, window)
+    subject = read_subject(assertion, sp.acs_urls(), in_response_to, window)
     session_index, authn_instant = read_authn(assertion, window)
     attributes = read_attributes(assertion)
     assertion_id = assertion.get("ID") or ""
@@ -117,6 +118,12 @@ def _signed_document(
     _refuse_duplicate_ids(root)
     response_signed = _verify_if_signed(root, trust)
     assertion, encrypted = _sole_assertion(root)
+    if encrypted and not sp.accept_encrypted:
+        raise EncryptedAssertionNotEnabled(
+            "The IdP encrypted the assertion, but this account does not support encrypted "
+            "assertions. Turn on 'Also support encrypted assertions' on the SSO page, or turn "
+            "assertion encryption off in the IdP app."
+        )
     if encrypted:
         assertion = decrypt_assertion(assertion, sp.decryption_keys(), max_bytes=max_bytes)
         _refuse_duplicate_ids(assertion)
@@ -206,11 +213,12 @@ def _check_policy(policy: SignaturePolicy, response_signed: bool, assertion_sign
         )
 
 
-def _check_destination(root: etree._Element, acs_url: str, *, signed: bool) -> None:
+def _check_destination(root: etree._Element, acs_urls: tuple[str, ...], *, signed: bool) -> None:
     destination = root.get("Destination")
     if destination is None and not signed:
         return
-    if destination != acs_url:
+    if destination not in acs_urls:
+        acs_url = acs_urls[0]
         raise DestinationMismatch(
             f"The Response's Destination is '{destination}' but this SP's ACS URL is "
             f"'{acs_url}'. Set the ACS URL in your IdP app to '{acs_url}'."

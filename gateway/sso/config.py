@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, ConflictError, Forbidden
+from gateway.saml import ns
+from gateway.saml.sp import Signing
 from gateway.saml.types import IdpTrust, SignaturePolicy
 
 PROFILE_FIELDS = (
@@ -24,12 +28,79 @@ PROFILE_FIELDS = (
 )
 BINDINGS = ("POST", "Redirect")
 PROVISIONING = ("jit", "prior")
+# How the SP names itself to the IdP: Zoom's two forms, or this gateway's metadata URL.
+ENTITY_ID_FORMS = ("metadata_url", "vanity_host", "https_vanity_host")
+SIGNATURE_HASHES = ("SHA-256", "SHA-1")
+AUTO_LOGOUT_MINUTES = (5, 43200)  # 5 minutes to 30 days (inferred bounds)
+# Zoom's words for the same choices, accepted on input and stored in the gateway's form.
+ALIASES = {
+    "binding": {"HTTP-POST": "POST", "HTTP-Redirect": "Redirect"},
+    "provisioning": {"at_sign_in": "jit", "prior_to_sign_in": "prior"},
+    "signature_hash": {"SHA256": "SHA-256", "SHA1": "SHA-1"},
+}
+# Each field of the SSO page by the name Zoom's SSO page gives it (None: the gateway's own).
+ZOOM_NAMES: dict[str, str | None] = {
+    "enabled": "Enable Single Sign-On",
+    "sign_in_url": "Sign-in page URL",
+    "sign_out_url": "Sign-out page URL",
+    "certificates": "Identity provider certificate",
+    "idp_entity_id": "Issuer (IDP Entity ID)",
+    "binding": "Binding",
+    "signature_hash": "Signature Hash Algorithm",
+    "sp_entity_id_form": "Service Provider (SP) Entity ID",
+    "sign_request": "Sign SAML request",
+    "sign_logout_request": "Sign SAML Logout request",
+    "support_encrypted_assertions": "Also support encrypted assertions",
+    "auto_logout_minutes": "Enforce automatic logout after",
+    "save_response_logs": "Save SAML response logs on user sign-in",
+    "provisioning": "Provision User",
+    "update_names_every_login": None,
+    "signatures": None,
+    "skew_seconds": None,
+    "allow_sha1": None,
+    "allow_idp_initiated": None,
+    "attribute_map": None,
+}
+_ALGORITHMS = {"SHA-256": ns.RSA_SHA256, "SHA-1": ns.RSA_SHA1}
+FLAGS = (
+    "enabled",
+    "sign_request",
+    "sign_logout_request",
+    "support_encrypted_assertions",
+    "save_response_logs",
+    "allow_sha1",
+    "allow_idp_initiated",
+    "update_names_every_login",
+)
 
 
 class SamlConfigInvalid(BadRequest):
     """The SAML configuration sent is not usable; the message names the field."""
 
     code = "invalid_saml_config"
+
+
+class VanityRequired(ConflictError):
+    """SSO on an account without a vanity URL (Zoom requires an approved vanity first)."""
+
+    code = "vanity_required"
+
+
+class SsoDisabled(Forbidden):
+    """The account's SSO is configured but switched off."""
+
+    code = "sso_disabled"
+
+
+def require_vanity(vanity: str | None, name: str) -> None:
+    """Raise VanityRequired when the account has no vanity URL."""
+    if not vanity:
+        raise VanityRequired(
+            f"{name} has no vanity URL, and SSO can be enabled only on an account with one "
+            "(as on Zoom, where an approved vanity URL comes first). Set the account's vanity, "
+            "then enable SSO.",
+            field="enabled",
+        )
 
 
 @dataclass(frozen=True)
@@ -49,6 +120,14 @@ class SamlConfig:
     update_names_every_login: bool = False
     # Basic mapping: profile field -> SAML attribute Name or FriendlyName ("" = not mapped).
     attribute_map: dict[str, str] = field(default_factory=dict)
+    enabled: bool = True
+    sp_entity_id_form: str = "metadata_url"
+    signature_hash: str = "SHA-256"  # for what the gateway signs
+    sign_request: bool = True
+    sign_logout_request: bool = True
+    support_encrypted_assertions: bool = False
+    auto_logout_minutes: int | None = None  # None: sessions last the gateway's usual 8 hours
+    save_response_logs: bool = False
 
     def trust(self) -> IdpTrust:
         """The verification rules for the SAML core."""
@@ -61,6 +140,20 @@ class SamlConfig:
             allow_unsolicited=self.allow_idp_initiated,
         )
 
+    def request_signing(self) -> Signing:
+        """How the AuthnRequest is signed ("Sign SAML request", "Signature Hash Algorithm")."""
+        return Signing(self.sign_request, _ALGORITHMS[self.signature_hash])
+
+    def logout_signing(self) -> Signing:
+        """How LogoutRequests and LogoutResponses are signed ("Sign SAML Logout request")."""
+        return Signing(self.sign_logout_request, _ALGORITHMS[self.signature_hash])
+
+    def session_ttl(self, usual: dt.timedelta) -> dt.timedelta:
+        """How long an SSO session lasts: the enforced automatic logout, else ``usual``."""
+        if self.auto_logout_minutes is None:
+            return usual
+        return dt.timedelta(minutes=self.auto_logout_minutes)
+
     def to_dict(self) -> dict[str, Any]:
         """The stored and returned form."""
         data = asdict(self)
@@ -68,10 +161,19 @@ class SamlConfig:
         return data
 
 
-def parse_config(data: Any) -> SamlConfig:
-    """Validate a configuration document; raises SamlConfigInvalid naming the field."""
+def parse_config(data: Any, *, stored: bool = False) -> SamlConfig:
+    """Validate a configuration document; raises SamlConfigInvalid naming the field.
+
+    ``stored``: a document read back from the store. One saved before encrypted assertions
+    became a setting keeps accepting them, as it did; a new document follows Zoom (off).
+    """
     if not isinstance(data, dict):
         raise SamlConfigInvalid("The SAML configuration must be a JSON object.")
+    data = {k: ALIASES.get(k, {}).get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+    if stored:
+        data.setdefault("support_encrypted_assertions", True)
+    if data.get("sign_out_url") == "":
+        data["sign_out_url"] = None
     known = set(SamlConfig.__dataclass_fields__)
     unknown = sorted(set(data) - known)
     if unknown:
@@ -97,6 +199,18 @@ def parse_config(data: Any) -> SamlConfig:
     _check_choice(data, "binding", BINDINGS)
     _check_choice(data, "signatures", tuple(p.value for p in SignaturePolicy))
     _check_choice(data, "provisioning", PROVISIONING)
+    _check_choice(data, "sp_entity_id_form", ENTITY_ID_FORMS)
+    _check_choice(data, "signature_hash", SIGNATURE_HASHES)
+    _check_auto_logout(data.get("auto_logout_minutes"))
+    sign_out = data.get("sign_out_url")
+    if sign_out is not None and (
+        not isinstance(sign_out, str) or urlsplit(sign_out).scheme not in ("http", "https")
+    ):
+        raise SamlConfigInvalid(
+            "'sign_out_url' is the IdP's http(s) Single Logout URL, or empty for local "
+            "sign-out only.",
+            field="sign_out_url",
+        )
     skew = data.get("skew_seconds", 120)
     if isinstance(skew, bool) or not isinstance(skew, int) or not 0 <= skew <= 3600:
         raise SamlConfigInvalid("'skew_seconds' is 0 to 3600.", field="skew_seconds")
@@ -108,7 +222,7 @@ def parse_config(data: Any) -> SamlConfig:
             f"'attribute_map' maps {', '.join(PROFILE_FIELDS)} to SAML attribute names.",
             field="attribute_map",
         )
-    for flag in ("allow_sha1", "allow_idp_initiated", "update_names_every_login"):
+    for flag in FLAGS:
         if flag in data and not isinstance(data[flag], bool):
             raise SamlConfigInvalid(f"'{flag}' is true or false.", field=flag)
     return SamlConfig(**{**data, "certificates": tuple(certificates)})
@@ -117,3 +231,14 @@ def parse_config(data: Any) -> SamlConfig:
 def _check_choice(data: dict[str, Any], name: str, choices: tuple[str, ...]) -> None:
     if name in data and data[name] not in choices:
         raise SamlConfigInvalid(f"'{name}' is one of {', '.join(choices)}.", field=name)
+
+
+def _check_auto_logout(minutes: Any) -> None:
+    low, high = AUTO_LOGOUT_MINUTES
+    if minutes is None:
+        return
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+        raise SamlConfigInvalid(
+            f"'auto_logout_minutes' is {low} to {high} minutes, or null for no enforced logout.",
+            field="auto_logout_minutes",
+        )

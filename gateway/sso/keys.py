@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gateway.saml.keys import generate_key_pair
 from gateway.saml.sp import SpSettings
+from gateway.sso.addresses import SpUrls
 from gateway.store.saml_state import SpKey
 from gateway.store.sql import SqlStore
 
+__all__ = ["SpUrls", "key_ids", "publish_next_key", "settings_from_keys", "sp_settings"]
+
 KEY_STATES = ("current", "next", "previous")
-
-
-@dataclass(frozen=True)
-class SpUrls:
-    """Where this SP is reached for one account."""
-
-    entity_id: str
-    acs_url: str
-    slo_url: str
 
 
 def sp_settings(store: SqlStore, account_id: int, urls: SpUrls) -> SpSettings:
@@ -56,6 +49,8 @@ def settings_from_keys(keys: Mapping[str, SpKey], urls: SpUrls) -> SpSettings:
         certificate_pem=current.certificate_pem,
         next_certificate_pem=keys["next"].certificate_pem if "next" in keys else None,
         previous_private_key_pem=(keys["previous"].private_key_pem if "previous" in keys else None),
+        other_acs_urls=urls.other_acs_urls,
+        other_slo_urls=urls.other_slo_urls,
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode
 
 from gateway.activation import Activation
 from gateway.clock import Clock
@@ -13,11 +13,12 @@ from gateway.config import GatewayConfig
 from gateway.errors import NotFoundError
 from gateway.rules import RulesService
 from gateway.saml.errors import SamlError
-from gateway.saml.sp import SpSettings, build_authn_request_redirect
+from gateway.saml.sp import OutgoingMessage, SpSettings, build_authn_request, sp_metadata_xml
 from gateway.saml.types import VerifiedAssertion
 from gateway.saml.verify import verify_response
-from gateway.sso.config import SamlConfig, parse_config
-from gateway.sso.keys import SpUrls, key_ids, settings_from_keys, sp_keys_by_state, sp_settings
+from gateway.sso.addresses import SpUrls, account_urls, sp_host
+from gateway.sso.config import SamlConfig, SsoDisabled, parse_config, require_vanity
+from gateway.sso.keys import key_ids, settings_from_keys, sp_keys_by_state, sp_settings
 from gateway.sso.signin import SignInResult, SignInService
 from gateway.store.records import Account
 from gateway.store.saml_state import AcsStamp
@@ -59,7 +60,11 @@ class SsoService:
         found = self.store.get_saml_config(account.id)
         if found is None:
             raise _not_configured(account)
-        return found[1], parse_config(found[0])
+        return found[1], parse_config(found[0], stored=True)
+
+    def _config_or_none(self, account: Account) -> SamlConfig | None:
+        found = self.store.get_saml_config(account.id)
+        return None if found is None else parse_config(found[0], stored=True)
 
     def acs_settings(
         self, stamp: AcsStamp, host_base: str | None = None
@@ -69,7 +74,7 @@ class SsoService:
         Kept per worker and read again only when the stamp (read at every sign-in, in the
         same statement as the account) shows a new configuration version or other SP keys, so
         a change made through any worker is used from the next sign-in on. Raises
-        SsoNotConfigured.
+        SsoNotConfigured, SsoDisabled or VanityRequired.
         """
         account = stamp.account
         if stamp.config_version is None:
@@ -78,7 +83,8 @@ class SsoService:
         if cached is None or cached[0] != stamp.config_version:
             cached = self._read_config(account)
             _remember(self._configs, account.id, cached)
-        urls = self.urls(account, host_base)
+        check_enabled(account, cached[1])
+        urls = self.urls(account, host_base, cached[1])
         sp_cached = self._sps.get((account.id, urls))
         if sp_cached is None or sp_cached[0] != stamp.keys:
             keys = sp_keys_by_state(self.store, account.id)
@@ -87,33 +93,67 @@ class SsoService:
             _remember(self._sps, (account.id, urls), sp_cached)
         return cached[1], sp_cached[1]
 
-    def urls(self, account: Account, host_base: str | None = None) -> SpUrls:
-        """The SP's entity ID (always path-form) and endpoints (by host when reached so)."""
-        ident = account.vanity or account.number
-        canonical = f"{self.config.public_url.rstrip('/')}/v/{ident}/saml"
-        base = f"{host_base}/saml" if host_base else canonical
-        return SpUrls(f"{canonical}/metadata/sp", f"{base}/SSO", f"{base}/SingleLogout")
+    def urls(
+        self, account: Account, host_base: str | None = None, config: SamlConfig | None = None
+    ) -> SpUrls:
+        """The SP's entity ID (the account's choice) and endpoints (by host when reached so)."""
+        config = config or self._config_or_none(account)
+        form = config.sp_entity_id_form if config else "metadata_url"
+        return account_urls(self.config, account, form, host_base)
 
     def host_base(self, account: Account) -> str:
-        """``http://<vanity>.localhost:<port>``, the by-host address of the account."""
-        parts = urlsplit(self.config.public_url)
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{account.vanity}.localhost{port}"
+        """``<scheme>://<vanity>.<SP host>``, the by-host address of the account."""
+        return sp_host(self.config).base(account.vanity or account.number)
 
-    def sp(self, account: Account, host_base: str | None = None) -> SpSettings:
+    def sp(
+        self, account: Account, host_base: str | None = None, config: SamlConfig | None = None
+    ) -> SpSettings:
         """The account's SP settings, creating its key pair on first use."""
-        return sp_settings(self.store, account.id, self.urls(account, host_base))
+        return sp_settings(self.store, account.id, self.urls(account, host_base, config))
+
+    def metadata_xml(self, account: Account, host_base: str | None = None) -> str:
+        """The account's SP metadata, advertising what its settings make work."""
+        config = self._config_or_none(account)
+        return sp_metadata_xml(
+            self.sp(account, host_base, config),
+            authn_requests_signed=config.sign_request if config else True,
+            encryption=config.support_encrypted_assertions if config else False,
+        )
+
+    def login_message(
+        self, account: Account, relay_state: str | None, host_base: str | None = None
+    ) -> OutgoingMessage:
+        """The AuthnRequest in the account's binding, signed as set; its ID is remembered.
+
+        Raises SsoNotConfigured, SsoDisabled or VanityRequired.
+        """
+        config = self.saml_config(account)
+        check_enabled(account, config)
+        message = build_authn_request(
+            self.sp(account, host_base, config),
+            config.sign_in_url,
+            relay_state,
+            binding=config.binding,
+            signing=config.request_signing(),
+            clock=self.clock,
+        )
+        self.store.remember_request(message.message_id, account.id, relay_state, REQUEST_TTL)
+        return message
 
     def login_redirect(
         self, account: Account, relay_state: str | None, host_base: str | None = None
     ) -> str:
-        """A signed AuthnRequest redirect; the request ID is remembered in the store."""
+        """Where to send a browser to sign in: the AuthnRequest's Redirect URL, or (HTTP-POST
+        binding) this SP's login page, which posts the AuthnRequest from the browser."""
         config = self.saml_config(account)
-        request_id, url = build_authn_request_redirect(
-            self.sp(account, host_base), config.sign_in_url, relay_state, clock=self.clock
-        )
-        self.store.remember_request(request_id, account.id, relay_state, REQUEST_TTL)
-        return url
+        if config.binding == "POST":
+            check_enabled(account, config)
+            query = f"?{urlencode({'RelayState': relay_state})}" if relay_state else ""
+            return f"{self._path_base(account)}/login{query}"
+        return self.login_message(account, relay_state, host_base).url
+
+    def _path_base(self, account: Account) -> str:
+        return f"{self.config.public_url.rstrip('/')}/v/{account.vanity or account.number}/saml"
 
     def verify(
         self,
@@ -129,12 +169,13 @@ class SsoService:
         ``config`` and ``sp`` save their reads when the caller has them already.
         """
         config = config or self.saml_config(account)
-        sp = sp or self.sp(account, host_base)
+        sp = sp or self.sp(account, host_base, config)
+        identity = replace(sp.identity(), accept_encrypted=config.support_encrypted_assertions)
         try:
             return verify_response(
                 saml_response,
                 trust=config.trust(),
-                sp=sp.identity(),
+                sp=identity,
                 clock=self.clock,
                 max_bytes=self.config.saml_max_bytes,
                 is_outstanding_request=lambda rid: self.store.take_request(rid, account.id),
@@ -168,6 +209,16 @@ class SsoService:
         service = SignInService(self.store, self.rules, self.activation)
         with self.store.rules_version_read(account.id, stamp.rules_version):
             return service.apply(account, config, assertion, explain=explain)
+
+
+def check_enabled(account: Account, config: SamlConfig) -> None:
+    """Raise SsoDisabled when switched off, VanityRequired when the account has no vanity."""
+    if not config.enabled:
+        raise SsoDisabled(
+            f"SSO is switched off for {account.name}: an admin turns it on on the SSO page "
+            "('Enable Single Sign-On')."
+        )
+    require_vanity(account.vanity, account.name)
 
 
 def _not_configured(account: Account) -> SsoNotConfigured:
