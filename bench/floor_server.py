@@ -1,10 +1,11 @@
 """The HTTP floor: a Flask app that answers the SCIM load with precomputed bodies, doing no work.
 
-Served exactly as the gateway is in the benchmark (``gateway.serving.run_gunicorn``: gunicorn
-sync workers, same settings), it measures what HTTP parsing, Flask routing and sending bytes
+Served exactly as the gateway is (``--server granian``: ``gateway.serving.run_granian``, the
+production server) or under gunicorn sync workers (``--server gunicorn``, the former server, kept
+as the point of comparison), it measures what HTTP parsing, Flask routing and sending bytes
 cost on this machine, so the SCIM figures can be read against the most any Flask service could
 do here. Its bodies have the shapes the gateway returns (a created user, a one-user list, a
-page of 100 users). Usage: ``python bench/floor_server.py --port 8200``.
+page of 100 users). Usage: ``python bench/floor_server.py --port 8200 [--server gunicorn]``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from flask import Flask, Response, request
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.serving import run_gunicorn
+from gateway.serving import run_granian, run_gunicorn
+from gateway.wsgi_bridge import WsgiBridge
 
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -64,12 +66,21 @@ def floor_app() -> Flask:
     return app
 
 
+def floor_rsgi() -> WsgiBridge:
+    """The floor app behind the same bridge as the gateway (Granian's factory)."""
+    return WsgiBridge(floor_app().wsgi_app, threads=8, max_body=1024 * 1024, body_seconds=30)
+
+
 def main() -> None:
-    """Serve the floor app with one gunicorn worker until terminated."""
+    """Serve the floor app with one worker until terminated."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     args = parser.parse_args()
-    run_gunicorn("127.0.0.1", args.port, 1, factory=floor_app)
+    if args.server == "gunicorn":
+        run_gunicorn("127.0.0.1", args.port, 1, factory=floor_app)
+    else:
+        run_granian("127.0.0.1", args.port, 1, target="floor_server:floor_rsgi")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,5 @@
-"""Serve the gateway under gunicorn with N workers (1 included), configured from GATEWAY_*.
+"""Serve the gateway as ``gateway serve`` does (Granian), configured from GATEWAY_*.
 
-``gateway serve --workers 1`` uses Werkzeug's threaded server; the benchmark wants gunicorn's
-sync workers for every worker count, so it starts them through this script.
 Usage: ``python bench/gateway_server.py --port 8100 --workers 2``.
 """
 
@@ -13,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.serving import run_gunicorn
+from gateway.serving import run_granian
 
 
 def main() -> None:
@@ -23,7 +21,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    run_gunicorn(args.host, args.port, args.workers)
+    run_granian(args.host, args.port, args.workers)
 
 
 if __name__ == "__main__":

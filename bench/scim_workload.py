@@ -35,6 +35,10 @@ from gateway.store.sql import SqlStore
 
 SECTION = "SCIM over HTTP"
 TARGETS = {"creates": 3.0, "lookups": 3.0, "pages": 20.0}
+# The share of the production server's do-nothing floor each phase should reach.
+FLOOR_TARGETS = {"creates": 0.5, "lookups": 0.6, "pages": 0.4}
+# Granian's floor against gunicorn sync's, for the small answers (creates, lookups).
+SERVER_TARGET = 2.0
 BULK_TARGET_S = 60.0
 BULK_TARGET_MB = 300.0
 LOAD_CHUNK = 20_000
@@ -61,10 +65,10 @@ def scim2_server() -> Any:
     return served(argv, port, "/v2/ServiceProviderConfig", "/v2")
 
 
-def floor_server() -> Any:
-    """``bench/floor_server.py``: precomputed answers under the gateway's gunicorn settings."""
+def floor_server(server: str) -> Any:
+    """``bench/floor_server.py``: precomputed answers, served by ``server`` (granian, gunicorn)."""
     port = free_port()
-    argv = [sys.executable, "bench/floor_server.py", "--port", str(port)]
+    argv = [sys.executable, "bench/floor_server.py", "--port", str(port), "--server", server]
     return served(argv, port, "/healthz", "/scim/v2")
 
 
@@ -75,7 +79,7 @@ def load_argv(base: str, token: str | None, *options: str) -> list[str]:
 
 
 def worker_peak_mb(server: Server) -> float:
-    """Peak resident memory (VmHWM) of the gunicorn worker serving ``server``."""
+    """Peak resident memory (VmHWM) of the worker process serving ``server``."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     peaks = []
     for pid in children:
@@ -121,12 +125,21 @@ def anchor_run(quick: bool) -> tuple[dict[str, list[float]], str]:
         return run_json(argv, VAR / "scim-anchor.json"), command_line(argv)
 
 
-def floor_figures(theirs: dict[str, list[float]], quick: bool, anchor_command: str) -> list[Figure]:
-    """The same workload against the do-nothing Flask app: the most a Flask service reaches."""
-    with floor_server() as base:
+def floor_run(server: str, quick: bool) -> tuple[dict[str, list[float]], str]:
+    """The shared workload against the do-nothing app served by ``server``."""
+    with floor_server(server) as base:
         argv = load_argv(base, None, *comparison(quick)["options"], "--prefix", "floor")
-        log("SCIM floor: a do-nothing Flask app under the same gunicorn settings")
-        floor = run_json(argv, VAR / "scim-floor.json")
+        log(f"SCIM floor: a do-nothing Flask app served by {server}")
+        return run_json(argv, VAR / f"scim-floor-{server}.json"), command_line(argv)
+
+
+def floor_figures(
+    theirs: dict[str, list[float]], quick: bool, anchor_command: str
+) -> tuple[list[Figure], dict[str, list[float]]]:
+    """The workload against the do-nothing Flask app, served by Granian (as the gateway is) and
+    by gunicorn sync workers (the former server); returns the figures and Granian's floor."""
+    floor, command = floor_run("granian", quick)
+    former, former_command = floor_run("gunicorn", quick)
     figures = []
     for phase, target in TARGETS.items():
         value, anchor = Spread.of(floor[phase]), Spread.of(theirs[phase])
@@ -137,16 +150,37 @@ def floor_figures(theirs: dict[str, list[float]], quick: bool, anchor_command: s
                 f"HTTP floor: {phase} answered with precomputed bodies (no work)",
                 "requests/s",
                 value,
-                command_line(argv) + "  (server: python bench/floor_server.py)",
+                command + "  (server: python bench/floor_server.py --server granian)",
                 anchor_name=f"scim2-server 0.8.3 in memory ({anchor_command})",
                 anchor=anchor,
                 note=(
-                    f"a Flask app doing nothing, served as the gateway is: the ceiling for any "
-                    f"Flask service here; the {target:.0f}× target is {reach} it"
+                    f"a Flask app doing nothing, served as the gateway is (Granian, one worker): "
+                    f"the ceiling for any Flask service here; the {target:.0f}× target is "
+                    f"{reach} it"
                 ),
             )
         )
-    return figures
+        small = phase != "pages"
+        figures.append(
+            Figure(
+                SECTION,
+                f"HTTP floor, Granian against gunicorn sync: {phase}",
+                "requests/s",
+                value,
+                command + "  (server: python bench/floor_server.py --server granian)",
+                anchor_name=(
+                    f"gunicorn sync, one worker ({former_command}; server: python "
+                    "bench/floor_server.py --server gunicorn)"
+                ),
+                anchor=Spread.of(former[phase]),
+                target=f"≥ {SERVER_TARGET:.0f}× gunicorn sync" if small else None,
+                met=value.median >= SERVER_TARGET * Spread.of(former[phase]).median
+                if small
+                else None,
+                note="one keep-alive client connection, sequential requests",
+            )
+        )
+    return figures, floor
 
 
 def shared_figures(
@@ -156,8 +190,9 @@ def shared_figures(
     quick: bool,
     command: str,
     anchor_command: str,
+    floor: dict[str, list[float]],
 ) -> list[Figure]:
-    """Creates, lookups and pages against scim2-server."""
+    """Creates, lookups and pages against scim2-server and against the HTTP floor."""
     users = comparison(quick)["users"]
     figures = []
     for phase, target in TARGETS.items():
@@ -173,7 +208,22 @@ def shared_figures(
                 anchor=anchor,
                 target=f"≥ {target:.0f}× scim2-server",
                 met=value.median >= target * anchor.median,
-                note="one client connection, sequential requests; gateway: 1 gunicorn worker",
+                note="one client connection, sequential requests; gateway: 1 Granian worker",
+            )
+        )
+        share = FLOOR_TARGETS[phase]
+        figures.append(
+            Figure(
+                SECTION,
+                f"{backend}: {phase} against the HTTP floor",
+                "requests/s",
+                value,
+                command,
+                anchor_name="the do-nothing app served by Granian (the HTTP floor rows above)",
+                anchor=Spread.of(floor[phase]),
+                target=f"≥ {share:.0%} of the floor",
+                met=value.median >= share * Spread.of(floor[phase]).median,
+                note="the same workload and server; the ratio is the share of the floor reached",
             )
         )
     return figures
@@ -258,7 +308,7 @@ def bulk_import(backend: str, url: str, port: int, token: str, quick: bool) -> F
 def run(quick: bool, backends: tuple[str, ...]) -> list[Figure]:
     """The anchor once, then every backend."""
     theirs, anchor_command = anchor_run(quick)
-    figures: list[Figure] = floor_figures(theirs, quick, anchor_command)
+    figures, floor = floor_figures(theirs, quick, anchor_command)
     skipped: list[str] = []
     shared = comparison(quick)
     for backend in backends:
@@ -272,7 +322,7 @@ def run(quick: bool, backends: tuple[str, ...]) -> list[Figure]:
                 argv += ["--prefix", "gw"]
                 ours = run_json(argv, VAR / f"scim-{backend}.json", env=srv.env)
                 figures += shared_figures(
-                    backend, ours, theirs, quick, command_line(argv), anchor_command
+                    backend, ours, theirs, quick, command_line(argv), anchor_command, floor
                 )
                 if not quick:
                     large, missed = at_scale(
