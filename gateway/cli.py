@@ -49,6 +49,11 @@ main.add_command(oauth_app_group)
 )
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the gateway (Granian, HTTP/1.1 keep-alive; SIGTERM stops it gracefully)."""
+    if config().demo:
+        from gateway.demo import retrust_demo_idp
+
+        for name in retrust_demo_idp(_store(), config()):
+            click.echo(f"Demo IdP re-trusted by {name} for {config().public_url}")
     url = f"http://{host}:{port}"
     click.echo(
         f"Gateway serving on {url}/  (admin API {url}/api/v1, SCIM {url}/scim/v2, "

@@ -86,7 +86,7 @@ def init_demo(store: SqlStore, config: GatewayConfig | None = None) -> DemoWorld
 
 def configure_demo_sso(store: SqlStore, config: GatewayConfig, account_id: int) -> None:
     """Point the account's SSO at the demo IdP and give it the demo mapping rules."""
-    from gateway.demo_idp import DEMO_RULES, demo_idp
+    from gateway.demo_idp import DEMO_RULES, demo_idp, demo_sign_in_url
     from gateway.rules import RulesService
 
     idp = demo_idp(config)
@@ -94,7 +94,7 @@ def configure_demo_sso(store: SqlStore, config: GatewayConfig, account_id: int) 
         account_id,
         {
             "idp_entity_id": idp.entity_id,
-            "sign_in_url": f"{config.public_url.rstrip('/')}/idp",
+            "sign_in_url": demo_sign_in_url(config),
             "certificates": [idp.certificate_pem],
             "allow_idp_initiated": True,
             "attribute_map": {
@@ -106,6 +106,48 @@ def configure_demo_sso(store: SqlStore, config: GatewayConfig, account_id: int) 
         actor=ACTOR,
     )
     RulesService(store).save(account_id, DEMO_RULES, actor=ACTOR)
+
+
+def retrust_demo_idp(store: SqlStore, config: GatewayConfig) -> list[str]:
+    """Point the demo accounts that use the demo IdP at it as served now; names changed ones.
+
+    ``init-demo`` may have run for another public URL (``make run PORT=8080``) or, before the
+    demo IdP's identity stopped depending on the URL, with a key made for that URL: the
+    sign-in URL, entity ID and certificate are brought up to date. Accounts pointed at another
+    IdP are left alone.
+    """
+    from gateway.demo_idp import demo_idp, demo_sign_in_url
+
+    idp = demo_idp(config)
+    wanted = {
+        "idp_entity_id": idp.entity_id,
+        "sign_in_url": demo_sign_in_url(config),
+        "certificates": [idp.certificate_pem],
+    }
+    changed = []
+    for account in _demo_accounts(store):
+        found = store.get_saml_config(account.id)
+        if found is None or not _uses_demo_idp(found[0], idp.entity_id):
+            continue
+        current = found[0]
+        if all(current.get(k) == v for k, v in wanted.items()):
+            continue
+        store.put_saml_config(account.id, {**current, **wanted}, actor=ACTOR)
+        changed.append(account.name)
+    return changed
+
+
+def _uses_demo_idp(saml: dict[str, object], entity_id: str) -> bool:
+    """The demo IdP, or the URL-named demo IdP of earlier versions (``<url>/idp/metadata``)."""
+    issuer, sign_in = str(saml.get("idp_entity_id", "")), str(saml.get("sign_in_url", ""))
+    if issuer == entity_id:
+        return True
+    return issuer.endswith("/idp/metadata") and issuer.removesuffix("/metadata") == sign_in
+
+
+def _demo_accounts(store: SqlStore) -> list[Account]:
+    acme = _maybe(store, "acme")
+    return [*acme, *(store.descendants(acme[0].id) if acme else []), *_maybe(store, "globex")]
 
 
 def _maybe(store: SqlStore, ident: str) -> list[Account]:

@@ -100,11 +100,19 @@ DEMO_RULES: list[dict[str, Any]] = [
 ]
 
 
+# The demo IdP's identity does not depend on the URL the gateway is served at: an account that
+# trusts it keeps trusting it when ``make run`` is given another port or public URL.
+DEMO_IDP_ENTITY_ID = "urn:gateway:demo-idp"
+
+
 def demo_idp(config: GatewayConfig) -> TestIdP:
-    """The demo IdP, its key pair kept under ``idp_key_dir``."""
-    return TestIdP(
-        f"{config.public_url.rstrip('/')}/idp/metadata", key_dir=pathlib.Path(config.idp_key_dir)
-    )
+    """The demo IdP, its key pair kept under ``idp_key_dir`` (the same whatever the URL)."""
+    return TestIdP(DEMO_IDP_ENTITY_ID, key_dir=pathlib.Path(config.idp_key_dir))
+
+
+def demo_sign_in_url(config: GatewayConfig) -> str:
+    """Where the demo IdP's sign-in page is, for the gateway served at ``public_url``."""
+    return f"{config.public_url.rstrip('/')}/idp"
 
 
 def signed_response(
@@ -226,7 +234,7 @@ def page() -> ResponseReturnValue:
 @blueprint.get("/idp/metadata")
 def metadata() -> ResponseReturnValue:
     config: GatewayConfig = current_app.extensions["gateway.config"]
-    xml = demo_idp(config).metadata_xml(sso_url=f"{config.public_url.rstrip('/')}/idp")
+    xml = demo_idp(config).metadata_xml(sso_url=demo_sign_in_url(config))
     return xml, 200, {"Content-Type": "application/samlmetadata+xml"}
 
 
