@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from flask import Flask, current_app, request
 
 from gateway.errors import TooManyRequests
-from gateway.store.base import hash_secret
 from gateway.store.sql import SqlStore
 
 LIMITED_BLUEPRINTS = frozenset({"api", "scim"})
@@ -79,6 +78,20 @@ class RateLimited(TooManyRequests):
         self.retry_after = retry_after
 
 
+def bucket_of(store: SqlStore, header: str) -> str:
+    """The count a request adds to: its token's id once the token authenticates, so any
+    spelling of one token (``Bearer`` in any case, extra spaces) shares one allowance; else
+    the client's address, so made-up tokens share one allowance too."""
+    scheme, _, secret = header.partition(" ")
+    secret = secret.strip()
+    if scheme.lower() == "bearer" and secret:
+        kind = "admin" if request.blueprint == "api" else "scim"
+        token = store.authenticate(secret, kind)
+        if token is not None:
+            return f"token:{token.id}"
+    return f"client:{request.remote_addr or 'unknown'}"
+
+
 def check_rate_limit() -> None:
     """Count this request against its bearer token; raises RateLimited over the limit."""
     limit: int = current_app.extensions["gateway.config"].rate_limit_per_minute
@@ -88,14 +101,14 @@ def check_rate_limit() -> None:
     store = current_app.extensions["gateway.store"]
     now = store.clock.now()
     window = now.replace(second=0, microsecond=0)
-    # Bucket on the secret's hash: limits apply before (and without) a token lookup.
-    bucket = "token:" + hash_secret(header)[:40]
+    bucket = bucket_of(store, header)
     counter: HitCounter = current_app.extensions["gateway.hits"]
     if counter.hit(store, bucket, window, limit) > limit:
         retry_after = max(1, int((window + WINDOW - now).total_seconds()))
         raise RateLimited(limit, retry_after)
     if now.second == 0 and now.microsecond < 50_000:
-        store.prune_rate_limits(window - 5 * WINDOW)
+        # Kept longer than the 15-minute windows of failed sign-ins that share the table.
+        store.prune_rate_limits(window - 20 * WINDOW)
 
 
 def init_app(app: Flask) -> None:

@@ -46,11 +46,13 @@ def decision_json(decision: Decision) -> dict[str, Any]:
         "required": ["email", "password"],
         "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
     },
-    errors=("invalid_credentials", "user_not_active", "sso_required"),
+    errors=("invalid_credentials", "too_many_failed_sign_ins", "user_not_active", "sso_required"),
 )
 def login() -> ResponseReturnValue:
     body = json_body()
-    decision = services().signin.login(str(body.get("email", "")), str(body.get("password", "")))
+    decision = services().signin.login(
+        str(body.get("email", "")), str(body.get("password", "")), request.remote_addr or ""
+    )
     if decision.outcome == "sso_required":
         answer = jsonify(
             {

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from gateway.console import session
 from gateway.console.session import Console
 from gateway.errors import BadRequest, GatewayError
+from gateway.http import local_path
 
 blueprint = Blueprint(
     "console",
@@ -82,9 +83,9 @@ def form_int(name: str, *, minimum: int = 0) -> int:
 
 def next_path() -> str:
     """The console page to go to after signing in (``next``), else the accounts page."""
-    target = request.values.get("next", "")
-    ok = target.startswith("/console/") and not target.startswith("//") and "\\" not in target
-    return target if ok else url_for("console.accounts")
+    return local_path(
+        request.values.get("next"), default=url_for("console.accounts"), within="/console/"
+    )
 
 
 def refusal_status(error: GatewayError) -> int:

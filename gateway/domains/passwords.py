@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -42,6 +43,20 @@ def verify_password(password: str, stored: str | None) -> bool:
     except ValueError:
         return False
     return scheme == "scrypt" and hmac.compare_digest(actual, expected)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def verify_password_or_dummy(password: str, stored: str | None) -> bool:
+    """``verify_password``, paying the same scrypt cost when there is no hash to check
+    (unknown email, SSO-only user), so timing does not tell which emails have a password."""
+    if stored:
+        return verify_password(password, stored)
+    verify_password(password or "-", _dummy_hash())
+    return False
 
 
 def _b64(raw: bytes) -> str:

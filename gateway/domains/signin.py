@@ -10,8 +10,9 @@ from gateway.config import GatewayConfig
 from gateway.domains.consolidation import ConsolidationEngine
 from gateway.domains.enforcement import is_enforced
 from gateway.domains.errors import ChoiceRequired, DomainsError
-from gateway.domains.passwords import hash_password, verify_password
+from gateway.domains.passwords import hash_password, verify_password_or_dummy
 from gateway.domains.service import manages
+from gateway.domains.signin_limits import SignInLimits
 from gateway.errors import BadRequest, Forbidden, Unauthorized
 from gateway.sso.service import SsoService
 from gateway.store.domains import Domain
@@ -76,17 +77,23 @@ class PasswordSignIn:
             return None
         return Managed(*held)
 
-    def login(self, email: str, password: str) -> Decision:
+    def login(self, email: str, password: str, client: str = "") -> Decision:
         """Check the password, send to the IdP when enforced, count the prompt, open a session.
 
-        Raises Unauthorized ``invalid_credentials``, Forbidden ``user_not_active``.
+        Raises Unauthorized ``invalid_credentials`` (one answer, in about one time, for an
+        unknown email and a wrong password), TooManyFailedSignIns for ``email`` or ``client``
+        (the caller's address), Forbidden ``user_not_active``.
         """
         held = self.holder(email or "")
         if held is not None and is_enforced(held[0]):
             url = self.sso.login_redirect(held[0], None)
             return Decision("sso_required", redirect_url=url)
+        limits = SignInLimits(self.store)
+        limits.check(email or "", client)
         user = self.store.find_user_by_email(email or "")
-        if user is None or not verify_password(password, self.store.password_hash(user.id)):
+        stored = self.store.password_hash(user.id) if user is not None else None
+        if not verify_password_or_dummy(password, stored) or user is None:
+            limits.failed(email or "", client)
             raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
         if user.status != "active":
             raise Forbidden(f"This user is {user.status}.", code="user_not_active")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.scim.errors import InvalidValue
+from gateway.scim.errors import InvalidValue, PayloadTooLarge
 from gateway.scim.filters import compile_group_filter, filter_profile_for, sort_expression
 from gateway.scim.operations import Caller, Context, Outcome, check_if_match, note_quirks
-from gateway.scim.patch import apply_patch, read_patch_request
+from gateway.scim.patch import MAX_NEW_MEMBERS, apply_patch, read_patch_request
 from gateway.scim.profiles import Leniency
 from gateway.scim.query import SearchQuery
 from gateway.scim.resources import group_to_scim, member_ids
@@ -54,6 +54,11 @@ class GroupOps:
         """
         ids = member_ids(resource)
         new = set(ids) - set(current)
+        if len(new) > MAX_NEW_MEMBERS:
+            raise PayloadTooLarge(
+                f"One request adds at most {MAX_NEW_MEMBERS} members to a group (this one adds "
+                f"{len(new)}); add them in several requests."
+            )
         unknown = sorted(new - self.store.known_user_ids(caller.account_id, new))
         if not unknown:
             return ids

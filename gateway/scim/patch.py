@@ -10,7 +10,14 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
-from gateway.scim.errors import InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget
+from gateway.scim.errors import (
+    InvalidPath,
+    InvalidSyntax,
+    InvalidValue,
+    Mutability,
+    NoTarget,
+    PayloadTooLarge,
+)
 from gateway.scim.filters import And, Compare, Node, matches
 from gateway.scim.patch_path import PatchPath, parse_patch_path
 from gateway.scim.profiles import ClientProfile, Leniency
@@ -19,6 +26,12 @@ from gateway.scim.validate import check_required, coerce
 
 PATCH_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 OPS = ("add", "replace", "remove")
+# Per request, so that no PATCH holds the write lock for long (RFC 7643 §5 has no place to
+# advertise these; the refusal names them).
+MAX_PATCH_OPERATIONS = 1000
+MAX_PATCH_VALUES = 1000
+# Members one request (POST, PUT or PATCH) may add to a group.
+MAX_NEW_MEMBERS = 1000
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,8 @@ def read_patch_request(body: Any) -> list[Any]:
     """The ``Operations`` of a PatchOp message (RFC 7644 §3.5.2), envelope checked.
 
     Raises InvalidSyntax when ``schemas`` is not exactly the PatchOp URN or ``Operations`` is
-    not a non-empty list.
+    not a non-empty list; PayloadTooLarge (413) over MAX_PATCH_OPERATIONS operations or
+    MAX_PATCH_VALUES values.
     """
     if not isinstance(body, dict):
         raise InvalidSyntax("a PATCH body must be a JSON object")
@@ -45,7 +59,28 @@ def read_patch_request(body: Any) -> list[Any]:
     operations = body.get("Operations")
     if not isinstance(operations, list) or not operations:
         raise InvalidSyntax('a PATCH body needs "Operations": a non-empty list')
+    if len(operations) > MAX_PATCH_OPERATIONS:
+        raise PayloadTooLarge(
+            f"a PATCH request carries at most {MAX_PATCH_OPERATIONS} operations (this one has "
+            f"{len(operations)}); send the changes in several requests"
+        )
+    values = sum(_value_count(op.get("value")) for op in operations if isinstance(op, dict))
+    if values > MAX_PATCH_VALUES:
+        raise PayloadTooLarge(
+            f"a PATCH request carries at most {MAX_PATCH_VALUES} values in all (e.g. members "
+            f"to add; this one has {values}); send the changes in several requests"
+        )
     return operations
+
+
+def _value_count(value: Any) -> int:
+    """How many values an operation's ``value`` holds: a list's items, and the items of the
+    lists in a path-less object (``{"members": [...]}``)."""
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, dict):
+        return max(1, sum(len(v) for v in value.values() if isinstance(v, list)))
+    return 1
 
 
 def apply_patch(

@@ -12,7 +12,9 @@ from gateway.scim.errors import InvalidSyntax, InvalidValue
 from gateway.scim.projection import split_attribute_list
 
 SEARCH_URN = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+# Up to 18 digits: a longer tag names no version this server issued (and int() of thousands
+# of digits is refused by Python).
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
 
 
 @dataclass(frozen=True)

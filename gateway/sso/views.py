@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -22,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from gateway.errors import GatewayError, NotFoundError
-from gateway.http import error_response
+from gateway.http import error_response, local_path
 from gateway.rules import RulesService
 from gateway.saml.errors import SamlError
 from gateway.saml.sp import (
@@ -102,7 +101,8 @@ def metadata(vanity: str | None) -> ResponseReturnValue:
 @_routes("login", methods=["GET"])
 def login(vanity: str | None) -> ResponseReturnValue:
     account, host_base = _account_from(vanity)
-    relay_state = _safe_relay_state(request.args.get("RelayState"))
+    raw_relay = request.args.get("RelayState")
+    relay_state = local_path(raw_relay) if raw_relay else None
     return redirect(sso().login_redirect(account, relay_state, host_base), code=302)
 
 
@@ -130,7 +130,7 @@ def acs(vanity: str | None) -> ResponseReturnValue:
         response = jsonify(decision_json(result))
         response.status_code = 200 if result.outcome == "signed_in" else 202
     else:
-        target = _safe_relay_state(request.form.get("RelayState")) or "/me"
+        target = local_path(request.form.get("RelayState"))
         response = (
             redirect(target, code=303)
             if result.outcome == "signed_in"
@@ -240,19 +240,6 @@ def _account_brief(account: Account) -> dict[str, Any]:
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" or request.args.get("format") == "json"
-
-
-def _safe_relay_state(value: str | None) -> str | None:
-    """Only this gateway's own URLs: a local path, or an absolute URL on the public origin."""
-    if not value:
-        return None
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    public = urlsplit(current_app.extensions["gateway.config"].public_url)
-    target = urlsplit(value)
-    if (target.scheme, target.netloc) == (public.scheme, public.netloc):
-        return value
-    return None
 
 
 def _render_error(error: GatewayError) -> Response:

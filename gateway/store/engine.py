@@ -9,7 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from gateway.store.errors import StoreError
+
 DEFAULT_SQLITE_PATH = "var/gateway.db"
+# How long a statement waits for a lock another transaction holds before the request is
+# answered 503 ``database_busy`` (SQLite busy timeout, PostgreSQL lock_timeout).
+LOCK_TIMEOUT_SECONDS = 5.0
+RETRY_AFTER_SECONDS = 2
 # A pooled PostgreSQL connection idle for longer than this is pinged before use (see below).
 PING_AFTER_IDLE_SECONDS = 10.0
 AUTOCOMMIT = "gateway_autocommit"
@@ -36,16 +42,60 @@ def default_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+class DatabaseBusy(StoreError):
+    """Another transaction held the lock this one needed for longer than the lock timeout."""
+
+    status = 503
+    code = "database_busy"
+
+
+class NumberOutOfRange(StoreError):
+    """A number does not fit the database column it is stored in."""
+
+    status = 400
+    code = "number_out_of_range"
+
+
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     """Build an engine for ``url``; raises ``sqlalchemy.exc.ArgumentError`` on a bad URL."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, **kwargs)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = sa.create_engine(parsed, **kwargs)
-    _ping_after_idle(engine, PING_AFTER_IDLE_SECONDS)
+        engine = _sqlite_engine(parsed, **kwargs)
+    else:
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = sa.create_engine(parsed, **kwargs)
+        _ping_after_idle(engine, PING_AFTER_IDLE_SECONDS)
+        _postgres_lock_timeout(engine)
+    event.listen(engine, "handle_error", _translate_error)
     return engine
+
+
+def _translate_error(context: sa.engine.ExceptionContext) -> None:
+    """Raise the store's refusal for a lock wait that timed out (DatabaseBusy) or a number a
+    column cannot hold (NumberOutOfRange); other errors pass through unchanged."""
+    error = context.original_exception
+    sqlstate = getattr(error, "sqlstate", None)
+    message = str(error).lower()
+    if sqlstate == "55P03" or "database is locked" in message or "table is locked" in message:
+        raise DatabaseBusy(
+            "The database is busy with another change; retry in a few seconds.",
+            retry_after=RETRY_AFTER_SECONDS,
+        ) from error
+    if sqlstate == "22003" or isinstance(error, OverflowError):
+        raise NumberOutOfRange(
+            "A number in the request is too large for the gateway to store.",
+        ) from error
+
+
+def _postgres_lock_timeout(engine: sa.Engine) -> None:
+    """Every PostgreSQL session waits at most LOCK_TIMEOUT_SECONDS for a lock."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_SECONDS * 1000)}")
+        dbapi_conn.commit()
 
 
 def _ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
@@ -81,7 +131,7 @@ def _sqlite_engine(url: sa.URL, **kwargs: Any) -> sa.Engine:
         pathlib.Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": LOCK_TIMEOUT_SECONDS},
         **kwargs,
     )
 
@@ -94,7 +144,7 @@ def _sqlite_engine(url: sa.URL, **kwargs: Any) -> sa.Engine:
         if database and database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -26,6 +26,16 @@ class RateLimitMixin(SqlBase):
         with self.transaction() as conn:
             return int(conn.execute(stmt).scalar_one())
 
+    def hit_count(self, bucket: str, window_start: dt.datetime) -> int:
+        """The count of ``bucket`` in this window (0 when nothing was counted)."""
+        with self.transaction() as conn:
+            found = conn.execute(
+                sa.select(RL.c.count).where(
+                    RL.c.bucket == bucket, RL.c.window_start == window_start
+                )
+            ).scalar_one_or_none()
+        return int(found or 0)
+
     def prune_rate_limits(self, before: dt.datetime) -> int:
         """Drop windows that started before ``before``; returns how many rows went."""
         with self.transaction() as conn:
