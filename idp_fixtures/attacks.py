@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime as dt
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -246,3 +249,172 @@ def utf16_doctype() -> str:
     """XXE in UTF-16, which a byte scan for '<!DOCTYPE' does not see."""
     text = XXE.decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
     return base64.b64encode(text.encode("utf-16")).decode()
+
+
+# -- The corpus offered to SP teams (``gateway idp attacks``, the ``saml_attacks`` fixture) --
+
+ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One hostile (or control) SAMLResponse and the verdict a strict SP gives it.
+
+    ``expected`` is ``accepted`` for the controls, otherwise the gateway's refusal code.
+    Attacks are posted in corpus order: ``replay`` repeats the ``genuine`` control.
+    """
+
+    name: str
+    description: str
+    saml_response: str
+    expected: str
+
+    @property
+    def is_control(self) -> bool:
+        """A genuine response that must be accepted, or the verdicts prove nothing."""
+        return self.expected == ACCEPTED
+
+    def manifest(self, file_name: str | None = None) -> dict[str, Any]:
+        """The manifest entry: what it is and the verdict it should get."""
+        verdict = ACCEPTED if self.is_control else f"refused: {self.expected}"
+        entry = {"name": self.name, "description": self.description, "expected": verdict}
+        if not self.is_control:
+            entry["expected_code"] = self.expected
+        if file_name:
+            entry["file"] = file_name
+        return entry
+
+
+def attack_corpus(
+    idp: TestIdP,
+    *,
+    sp_entity_id: str,
+    acs_url: str,
+    now: dt.datetime,
+    name_id: str | None = None,
+) -> list[Attack]:
+    """Every attack of this module, signed by ``idp`` for one SP, with its expected verdict.
+
+    The SP must trust ``idp`` (its certificate and entity ID) and allow IdP-initiated sign-in.
+    ``name_id`` defaults to a new address each time, so the control never meets a user an
+    earlier run created in another account.
+    """
+    name_id = name_id or f"victim-{secrets.token_hex(4)}@example.test"
+    content: dict[str, Any] = {
+        "sp_entity_id": sp_entity_id,
+        "acs_url": acs_url,
+        "name_id": name_id,
+        "now": now,
+    }
+
+    def genuine(**options: Any) -> str:
+        return idp.make_response(**{**content, **options})
+
+    control = genuine()
+    attacker = TestIdP("https://attacker.example.test/idp")
+    built: list[tuple[str, str, str, str]] = [
+        ("genuine", "control: a genuine signed response (must be accepted)", control, ACCEPTED),
+        ("replay", "the genuine response posted a second time", control, "replayed"),
+        *_wrapping(genuine),
+        ("duplicate_id", duplicate_id.__doc__ or "", duplicate_id(genuine()), "signature_wrapping"),
+        (
+            "namespaced_duplicate_id",
+            namespaced_duplicate_id.__doc__ or "",
+            namespaced_duplicate_id(genuine()),
+            "signature_wrapping",
+        ),
+        (
+            "comment_in_name_id",
+            comment_in_name_id.__doc__ or "",
+            comment_in_name_id(idp, name_id, ".evil.test", **_without(content, "name_id")),
+            "comment_injection",
+        ),
+        (
+            "comment_in_digest_value",
+            comment_in_digest_value.__doc__ or "",
+            comment_in_digest_value(genuine()),
+            "comment_injection",
+        ),
+        (
+            "two_references",
+            two_references.__doc__ or "",
+            two_references(idp, **content),
+            "signature_wrapping",
+        ),
+        (
+            "attacker_key_info",
+            attacker_key_info.__doc__ or "",
+            attacker_key_info(attacker, idp.entity_id, **content),
+            "untrusted_key",
+        ),
+        ("hmac_signed", hmac_signed.__doc__ or "", hmac_signed(idp, **content), "weak_algorithm"),
+        (
+            "tamper_name_id",
+            tamper_name_id.__doc__ or "",
+            tamper_name_id(genuine()),
+            "signature_invalid",
+        ),
+        ("xxe", xxe.__doc__ or "", xxe(), "malformed_xml"),
+        ("billion_laughs", billion_laughs.__doc__ or "", billion_laughs(), "malformed_xml"),
+        ("utf16_doctype", utf16_doctype.__doc__ or "", utf16_doctype(), "malformed_xml"),
+        *_misaddressed(genuine, idp, attacker, now),
+    ]
+    return [
+        Attack(name, " ".join(text.split()), response, code) for name, text, response, code in built
+    ]
+
+
+def _without(content: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in content.items() if k != key}
+
+
+def _wrapping(genuine: Any) -> list[tuple[str, str, str, str]]:
+    """XSW1-8 over fresh genuine responses (1-2 wrap a signed Response, 3-8 an Assertion)."""
+    expected = {"xsw3": "multiple_assertions", "xsw5": "multiple_assertions"}
+    found = []
+    for name, variant in XSW_VARIANTS.items():
+        response_signed = name in ("xsw1", "xsw2")
+        original = genuine(sign_response=response_signed, sign_assertion=not response_signed)
+        code = expected.get(name, "signature_wrapping")
+        found.append((name, variant.__doc__ or "", variant(original), code))
+    return found
+
+
+def _misaddressed(
+    genuine: Any, idp: TestIdP, attacker: TestIdP, now: dt.datetime
+) -> list[tuple[str, str, str, str]]:
+    """Genuinely signed responses that are not for this SP, not now, or not signed enough."""
+    later = now - dt.timedelta(hours=1)
+    return [
+        ("unsigned", "nothing signed at all", genuine(sign_assertion=False), "signature_missing"),
+        (
+            "sha1_signed",
+            "signed with RSA-SHA1 and a SHA-1 digest",
+            genuine(signature_algorithm="rsa-sha1", digest_algorithm="sha1"),
+            "weak_algorithm",
+        ),
+        (
+            "wrong_audience",
+            "signed for another SP (Audience)",
+            genuine(audience="https://other-sp.example.test/metadata"),
+            "audience_mismatch",
+        ),
+        (
+            "wrong_destination",
+            "addressed to another SP's ACS (Destination)",
+            genuine(destination="https://other-sp.example.test/saml/SSO"),
+            "destination_mismatch",
+        ),
+        (
+            "expired",
+            "valid an hour ago, for five minutes",
+            genuine(now=later, not_on_or_after=later + dt.timedelta(minutes=5)),
+            "expired",
+        ),
+        (
+            "issuer_of_another_idp",
+            "signed by the trusted key but naming another IdP as issuer",
+            genuine(issuer=attacker.entity_id),
+            "issuer_unknown",
+        ),
+    ]
