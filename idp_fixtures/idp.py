@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import xmlsec
 from lxml import etree
 
 from gateway.saml import ns
 from gateway.saml.certs import pem_body
+from gateway.saml.redirect import inflate_message, raw_query_fields, signed_redirect_url
 from idp_fixtures.keys import KeyPair, load_or_create_key_pair, session_key_pair
 from idp_fixtures.xmlsign import encode, encrypt_assertion, rsa_key, sign_element
 
@@ -139,6 +142,81 @@ class TestIdP:
             certificate_pem=self.certificate_pem,
         )
 
+    def logout_request(
+        self,
+        *,
+        destination: str,
+        name_id: str,
+        session_index: str | None = None,
+        issuer: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> etree._Element:
+        """An unsigned samlp:LogoutRequest from this IdP (IdP-initiated Single Logout)."""
+        root = self._protocol_message("LogoutRequest", destination, issuer, now)
+        _sub(root, ns.saml("NameID"), name_id, Format=ns.NAMEID_EMAIL)
+        if session_index:
+            _sub(root, ns.samlp("SessionIndex"), session_index)
+        return root
+
+    def logout_response(
+        self,
+        *,
+        destination: str,
+        in_response_to: str,
+        status: str = ns.STATUS_SUCCESS,
+        issuer: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> etree._Element:
+        """An unsigned samlp:LogoutResponse answering the SP's LogoutRequest."""
+        root = self._protocol_message("LogoutResponse", destination, issuer, now)
+        root.set("InResponseTo", in_response_to)
+        _sub(_sub(root, ns.samlp("Status")), ns.samlp("StatusCode"), Value=status)
+        return root
+
+    def _protocol_message(
+        self, kind: str, destination: str, issuer: str | None, now: dt.datetime | None
+    ) -> etree._Element:
+        root = etree.Element(ns.samlp(kind), nsmap=_NSMAP)
+        root.set("ID", new_id())
+        root.set("Version", "2.0")
+        root.set("IssueInstant", instant(now or dt.datetime.now(dt.UTC)))
+        root.set("Destination", destination)
+        _sub(root, ns.saml("Issuer"), issuer or self.entity_id)
+        return root
+
+    def redirect_query(
+        self,
+        kind: str,
+        message: etree._Element,
+        *,
+        relay_state: str | None = None,
+        sign: bool = True,
+        algorithm: str = ns.RSA_SHA256,
+    ) -> str:
+        """The HTTP-Redirect query string carrying ``message`` (SAMLRequest or SAMLResponse),
+        with this IdP's query-string signature unless ``sign`` is False."""
+        key = self.keys.private_key_pem if sign else None
+        url = signed_redirect_url(
+            "", kind, etree.tostring(message), key, relay_state, algorithm=algorithm
+        )
+        return url.removeprefix("?")
+
+    def post_fields(
+        self,
+        kind: str,
+        message: etree._Element,
+        *,
+        relay_state: str | None = None,
+        sign: bool = True,
+    ) -> dict[str, str]:
+        """The HTTP-POST form carrying ``message``, enveloped-signed unless ``sign`` is False."""
+        if sign:
+            self.sign(message)
+        fields = {kind: encode(message)}
+        if relay_state is not None:
+            fields["RelayState"] = relay_state
+        return fields
+
     def make_response(
         self,
         *,
@@ -199,3 +277,16 @@ def _add_attributes(assertion: etree._Element, attributes: AttributeInput) -> No
             attribute.set("FriendlyName", friendly_name)
         for value in values:
             _sub(attribute, ns.saml("AttributeValue"), value)
+
+
+def read_sp_redirect(url: str) -> tuple[etree._Element, dict[str, str]]:
+    """The SP message of an HTTP-Redirect URL, parsed, and the query's raw fields."""
+    fields = raw_query_fields(url.split("?", 1)[1])
+    kind = "SAMLRequest" if "SAMLRequest" in fields else "SAMLResponse"
+    xml = inflate_message(unquote_plus(fields[kind]))
+    return etree.fromstring(xml), fields
+
+
+def read_sp_post(value: str) -> etree._Element:
+    """The SP message of an HTTP-POST form field, parsed (trusted test input)."""
+    return etree.fromstring(base64.b64decode(value))
