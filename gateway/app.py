@@ -17,6 +17,7 @@ from gateway.oauth import server as oauth_server
 from gateway.scim import views as scim_views
 from gateway.sso import views as sso_views
 from gateway.store.sql import SqlStore
+from gateway.zoom_scim import views as zoom_scim_views
 
 
 def create_app(
@@ -44,6 +45,7 @@ def create_app(
     sso_views.init_app(app)
     domains.init_app(app)
     scim_views.init_app(app)
+    zoom_scim_views.init_app(app)
     oauth_server.init_app(app)
     demo_idp.init_app(app)
     console.init_app(app)

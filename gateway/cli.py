@@ -128,7 +128,7 @@ def token_group() -> None:
 @click.option(
     "--profile",
     default="compatible",
-    type=click.Choice(["strict", "compatible", "okta", "entra", "zoom"]),
+    type=click.Choice(["strict", "compatible", "okta", "entra"]),
 )
 @fail_cleanly
 def token_create(account_ref: str, kind: str, label: str | None, profile: str) -> None:

@@ -114,7 +114,7 @@ def _user_changes(body: dict[str, object]) -> dict[str, object]:
         "properties": {
             "kind": {"enum": ["admin", "scim"]},
             "label": {"type": "string"},
-            "profile": {"enum": ["strict", "compatible", "okta", "entra", "zoom"]},
+            "profile": {"enum": ["strict", "compatible", "okta", "entra"]},
         },
     },
     errors=("invalid_token_kind", "invalid_profile"),

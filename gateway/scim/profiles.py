@@ -7,8 +7,10 @@ from typing import Literal, get_args
 
 from gateway.scim.errors import ScimError
 
+# ``zoom`` is Zoom's dialect on /scim2 (gateway/zoom_scim), never a token's choice on /scim/v2.
 ClientProfile = Literal["strict", "compatible", "okta", "entra", "zoom"]
 CLIENT_PROFILES: tuple[str, ...] = get_args(ClientProfile)
+TOKEN_PROFILES: tuple[str, ...] = ("strict", "compatible", "okta", "entra")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from gateway.scim.errors import (
     Unauthorized,
 )
 from gateway.scim.operations import Caller, Outcome, note_quirks, resource_type_of
-from gateway.scim.profiles import CLIENT_PROFILES, ClientProfile
+from gateway.scim.profiles import TOKEN_PROFILES, ClientProfile
 from gateway.scim.projection import project
 from gateway.scim.query import (
     etag_matches,
@@ -103,7 +103,8 @@ def _caller(vanity: str | None) -> Caller:
             raise NotFound(f"No account with vanity or number '{wanted}'.") from e
         if account.id != token.account_id:
             raise Unauthorized("This token is not valid for this account.")
-    profile: ClientProfile = token.profile if token.profile in CLIENT_PROFILES else "compatible"  # type: ignore[assignment]
+    # A token made with the retired ``zoom`` profile is served as ``compatible`` here.
+    profile: ClientProfile = token.profile if token.profile in TOKEN_PROFILES else "compatible"  # type: ignore[assignment]
     return Caller(token.account_id, token.id, profile, base_url)
 
 

@@ -24,7 +24,8 @@ LIVE_TOKEN = sa.select(T).where(
     T.c.kind == sa.bindparam("kind"),
     T.c.revoked_at.is_(None),
 )
-SCIM_PROFILES = ("strict", "compatible", "okta", "entra", "zoom")
+# The Zoom dialect is /scim2 (gateway/zoom_scim), no longer a profile of /scim/v2 tokens.
+SCIM_PROFILES = ("strict", "compatible", "okta", "entra")
 
 
 def _token(row: Any) -> Token:

@@ -16,6 +16,13 @@ ADDONS = (
     "translated_captions",
     "concurrent_meeting",
     "cloud_recording_storage",
+    # Zoom's SCIM2 plan and add-on fields (gateway/zoom_scim/choices.py maps them).
+    "whiteboard_plus",
+    "zoom_iq",
+    "huddles",
+    "customer_managed_key",
+    "zoom_united",
+    "zoom_one_biz_plus",
 )
 ACCOUNT_TYPES = ("standalone", "master", "sub", "pseudo_master")
 CHANNELS = ("direct", "reseller", "distributor", "carrier")

@@ -218,9 +218,3 @@ def test_the_strict_profile_refuses_what_entra_legacy_sends(store):
         _patch({"op": "Replace", "path": "active", "value": "False"}),
     )
     assert error_of(response)[0] == 400
-
-
-def test_the_zoom_profile_only_filters_by_user_name_or_external_id(store):
-    zoom = _client(store, "zoom")
-    assert zoom.get('/Users?filter=userName eq "a@acme.test"').status_code == 200
-    assert error_of(zoom.get('/Users?filter=displayName co "a"')) == (400, "invalidFilter")

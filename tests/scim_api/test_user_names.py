@@ -71,20 +71,6 @@ def test_a_sign_in_entry_of_emails_that_is_not_an_email_is_refused(scim):
     assert "'not-an-email' is not one" in refused.get_json()["detail"]
 
 
-def test_the_zoom_profile_refuses_a_user_name_that_is_not_an_email(gateway_app, store):
-    zoom = scim_for(gateway_app, store, profile="zoom")
-    response = zoom.post(
-        "/Users",
-        {"schemas": [USER_URN], "userName": "ann.lee", "emails": [{"value": "ann@acme.test"}]},
-    )
-    assert error_of(response) == (400, "invalidValue")
-    assert response.get_json()["detail"] == (
-        "userName must be the user's email address (this service signs users in by email); "
-        "'ann.lee' is not one."
-    )
-    assert zoom.create_user("ann@acme.test")["userName"] == "ann@acme.test"
-
-
 @pytest.mark.parametrize("profile", ["strict", "okta", "entra"])
 def test_rfc_and_idp_profiles_accept_a_user_name_that_is_not_an_email(gateway_app, store, profile):
     client = scim_for(gateway_app, store, profile=profile)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from scimapi import USER_URN, error_of, scim_for
+from scimapi import USER_URN, scim_for
 
 from gateway.errors import BadRequest
 from gateway.store.schema import users
@@ -43,16 +43,6 @@ def test_a_user_without_email_follows_active_and_still_cannot_sign_in(scim, gate
     # Sign-in looks users up by email: nothing finds a user without one.
     assert scim.store.find_user_by_email("nobody") is None
     assert not scim.store.list_outbox(scim.account_id).items
-
-
-def test_the_zoom_profile_refuses_a_user_without_an_email(gateway_app, store):
-    zoom = scim_for(gateway_app, store, profile="zoom")
-    response = zoom.post("/Users", NOBODY)
-    assert error_of(response) == (400, "invalidValue")
-    assert response.get_json()["detail"] == (
-        "userName must be the user's email address (this service signs users in by email); "
-        "'nobody' is not one."
-    )
 
 
 def test_an_email_of_an_associated_domain_set_later_makes_the_user_active(scim):

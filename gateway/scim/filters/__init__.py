@@ -5,7 +5,7 @@ The public surface, used by the SCIM service, the console's people search and PA
 - ``compile_user_filter`` / ``compile_group_filter`` / ``compile_filter``: a filter's text to a
   SQLAlchemy condition on ``users`` / ``groups`` (every value a bound parameter);
   ``user_filter`` adds the ``userName eq`` fast path; ``sort_expression`` a sortBy's column.
-- ``FilterProfile``, ``RFC_FILTERS``, ``ZOOM_FILTERS``, ``filter_profile_for``: which filters a
+- ``FilterProfile``, ``RFC_FILTERS``, ``filter_profile_for``: which filters a
   client profile may use.
 - ``parse_filter`` / ``parse_value_filter`` and the tree (``Node``, ``Compare``, ``And``...):
   a checked, typed filter; ``matches`` evaluates one against an in-memory value.
@@ -18,7 +18,6 @@ SQL, ``evaluate`` evaluates in memory.
 from gateway.scim.filters.columns import LOGIN_TYPE_TO_DB
 from gateway.scim.filters.compile import (
     RFC_FILTERS,
-    ZOOM_FILTERS,
     FilterProfile,
     checked_filter,
     compile_filter,
@@ -44,7 +43,6 @@ from gateway.scim.filters.syntax import (
 __all__ = [
     "LOGIN_TYPE_TO_DB",
     "RFC_FILTERS",
-    "ZOOM_FILTERS",
     "And",
     "Compare",
     "FilterProfile",

@@ -1,0 +1,1 @@
+from zoomapi import gateway_app, zoom  # noqa: F401
