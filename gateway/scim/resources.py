@@ -1,15 +1,15 @@
 """Row <-> SCIM: users and groups of the store as RFC 7643 resources, and back to store fields.
 
-The storage layout is the one ``columns.py`` describes. ``userName`` is ``users.user_name`` when
-set, else ``users.email`` (the email the user signs in with): users made outside SCIM (SSO/JIT,
-admin, demo, invitations) and SCIM users whose userName is an email have no ``user_name``. When
-a client's userName is not an email (refused under the ``zoom`` profile), the sign-in email is
-the primary value of ``emails`` (else its first ``work`` value, else its first value); with no
-``emails`` at all the user has no email (``users.email`` NULL): it is pending, cannot sign in,
-and no activation email can be sent until an email is set.
+The storage layout is the one ``filters/columns.py`` describes. ``userName`` is
+``users.user_name`` when set, else ``users.email`` (the email the user signs in with): users
+made outside SCIM (SSO/JIT, admin, demo, invitations) and SCIM users whose userName is an email
+have no ``user_name``. When a client's userName is not an email (refused under the ``zoom``
+profile), the sign-in email is the primary value of ``emails`` (else its first ``work`` value,
+else its first value); with no ``emails`` at all the user has no email (``users.email`` NULL):
+it is pending, cannot sign in, and no activation email can be sent until an email is set.
 ``emails`` is kept as the client sent it (the sign-in email alone when it sent none) and, with
 every attribute without a column, lives in the ``profile`` JSON under its SCIM name. Filters on
-``emails`` look at the sign-in email, as ``columns.py`` maps them. ``active`` and the
+``emails`` see every value shown, as ``filters/columns.py`` maps them. ``active`` and the
 extension's ``status`` are derived from ``users.status`` by the service, not here.
 """
 

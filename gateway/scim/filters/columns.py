@@ -5,8 +5,11 @@ the SCIM attribute name without URN: ``nickName``, ``title``, ``profileUrl``, ``
 ``preferredLanguage``, ``timezone``, ``name`` ({formatted, middleName, honorificPrefix,
 honorificSuffix}), the enterprise ``department``, ``organization``, ``costCenter``, ``division``
 and ``manager`` ({value, displayName}), the extension's ``personalLinkName`` and ``pronouns``,
-and the multi-valued ``phoneNumbers``, ``addresses``, ``ims``, ``photos``, ``entitlements``,
-``roles``, ``x509Certificates`` (lists, not filterable here). ``email_key`` is ``email.lower()``.
+and the multi-valued ``emails`` (as the client sent them), ``phoneNumbers``, ``addresses``,
+``ims``, ``photos``, ``entitlements``, ``roles``, ``x509Certificates``: JSON lists, filtered value
+by value (``Listed``). A user whose ``profile`` has no ``emails`` shows its sign-in email alone
+(``email``, ``email_type``, primary), so ``emails`` filters fall back to those columns; sorting
+by ``emails`` uses the sign-in email (the primary one). ``email_key`` is ``email.lower()``.
 ``userName`` is ``user_name`` when set, else ``email`` (``resources.scim_user_name``), so its
 lower-cased key is ``coalesce(user_name_key, email_key)``, the expression of the unique index
 ``ix_users_scim_user_name`` (``userName eq`` lookups use it).
@@ -21,7 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.scim.schemas import ENTERPRISE_URN, ZOOM_URN
+from gateway.scim.filters.json_lists import element_field, list_elements
+from gateway.scim.schema_model import Attribute
+from gateway.scim.schemas import ENTERPRISE_URN, USER_SCHEMA, ZOOM_URN
 from gateway.store.schema import group_members, groups, scim_user_name_key, users
 
 LOGIN_TYPE_TO_DB = {"workEmail": "work_email", "sso": "sso"}
@@ -58,6 +63,12 @@ class ActiveFlag:
 
 
 Location = Stored | Constant | ActiveFlag
+# The one ``emails`` value of a user that keeps no list: its sign-in email.
+_SIGN_IN_EMAIL: dict[str, Location] = {
+    "value": Stored(users.c.email_key, lowered=True),
+    "type": Stored(EMAIL_TYPE),
+    "primary": Stored(EMAIL_PRIMARY),
+}
 
 
 @dataclass(frozen=True)
@@ -70,13 +81,29 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Alone:
+    """The one value shown when a user keeps no list: ``emails`` is then the sign-in email."""
+
+    when: ColumnElement[bool]
+    members: Mapping[str, Location]
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A multi-valued attribute kept as a JSON list in ``profile``: any element may match."""
+
+    elements: Related
+    alone: Alone | None = None
+
+
+@dataclass(frozen=True)
 class TableMap:
     """The attribute locations of one resource type, keyed by casefolded qualified name."""
 
     table: sa.Table
-    attrs: Mapping[str, Location | Related] = field(default_factory=dict)
+    attrs: Mapping[str, Location | Related | Listed] = field(default_factory=dict)
 
-    def locate(self, qualified: str) -> Location | Related | None:
+    def locate(self, qualified: str) -> Location | Related | Listed | None:
         """The location of a qualified attribute path (``name.givenName``), or None."""
         return self.attrs.get(qualified.casefold())
 
@@ -103,7 +130,33 @@ def _membership(owner: sa.Table, own_key: str, other: sa.Table, kind: str) -> Re
     )
 
 
-def _common(table: sa.Table) -> dict[str, Location | Related]:
+def _listed(attribute: Attribute) -> Listed:
+    """``attribute`` (a multi-valued complex one) kept as a list in ``profile``.
+
+    ``emails`` without a list shows the sign-in email alone (``resources._user_resource``).
+    """
+    elements = list_elements(users.c.profile, attribute.name, f"scim_{attribute.name}")
+    members: dict[str, Location] = {
+        sub.name.casefold(): Stored(element_field(elements, sub.name, sub.type))
+        for sub in attribute.sub_attributes
+    }
+    alone = None
+    if attribute.name == "emails":
+        no_list = ~sa.exists(sa.select(sa.literal(1)).select_from(elements))
+        alone = Alone(sa.and_(_HAS_EMAIL, no_list), _SIGN_IN_EMAIL)
+    return Listed(Related(elements, sa.true(), members), alone)
+
+
+def _profile_lists() -> dict[str, Location | Related | Listed]:
+    """Every multi-valued attribute of the User kept in ``profile`` (all but ``groups``)."""
+    return {
+        attribute.name.casefold(): _listed(attribute)
+        for attribute in USER_SCHEMA.attributes
+        if attribute.multi_valued and attribute.name != "groups"
+    }
+
+
+def _common(table: sa.Table) -> dict[str, Location | Related | Listed]:
     return {
         "id": Stored(table.c.id, nullable=False),
         "externalid": Stored(table.c.external_id),
@@ -112,10 +165,10 @@ def _common(table: sa.Table) -> dict[str, Location | Related]:
     }
 
 
-def _user_attrs() -> dict[str, Location | Related]:
+def _user_attrs() -> dict[str, Location | Related | Listed]:
     ent = ENTERPRISE_URN.casefold()
     zoom = ZOOM_URN.casefold()
-    attrs: dict[str, Location | Related] = {
+    attrs: dict[str, Location | Related | Listed] = {
         **_common(users),
         "username": Stored(USER_NAME_KEY, nullable=False, lowered=True),
         "name.givenname": Stored(users.c.first_name),
@@ -123,9 +176,9 @@ def _user_attrs() -> dict[str, Location | Related]:
         "displayname": Stored(users.c.display_name),
         "usertype": Stored(users.c.license_type, nullable=False),
         "active": ActiveFlag(users.c.status),
-        "emails.value": Stored(users.c.email_key, lowered=True),
-        "emails.type": Stored(EMAIL_TYPE),
-        "emails.primary": Stored(EMAIL_PRIMARY),
+        **_profile_lists(),
+        # Sorting by ``emails`` (RFC 7644 §3.4.2.3: its primary value) uses the sign-in email.
+        **{f"emails.{k}": v for k, v in _SIGN_IN_EMAIL.items()},
         "groups": _membership(users, "user_id", groups, "direct"),
         f"{ent}:employeenumber": Stored(users.c.employee_id),
         f"{ent}:manager.value": _json("manager", "value"),

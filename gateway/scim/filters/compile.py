@@ -6,6 +6,7 @@ unknown attribute is a 400 ``invalidFilter`` and never a silently wider query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,7 +18,9 @@ from gateway.scim.filters.columns import (
     GROUP_MAP,
     USER_MAP,
     ActiveFlag,
+    Alone,
     Constant,
+    Listed,
     Location,
     Related,
     Stored,
@@ -130,11 +133,14 @@ def checked_filter(text: str, resource: ResourceType, profile: FilterProfile) ->
     return node
 
 
+Scope = Related | Alone
+
+
 class _Compiler:
     def __init__(self, table_map: TableMap) -> None:
         self.table_map = table_map
 
-    def node(self, node: Node, scope: Related | None) -> ColumnElement[bool]:
+    def node(self, node: Node, scope: Scope | None) -> ColumnElement[bool]:
         if isinstance(node, And):
             return sa.and_(*(self.node(item, scope) for item in node.items))
         if isinstance(node, Or):
@@ -143,17 +149,18 @@ class _Compiler:
             return sa.not_(self.node(node.inner, scope))
         if isinstance(node, ValuePath):
             where = self.locate_parent(node.ref)
-            if isinstance(where, Related):
-                return _exists(where, self.node(node.inner, where))
+            if isinstance(where, Related | Listed):
+                inner = node.inner
+                return _any_value(where, lambda within: self.node(inner, within))
             return self.node(node.inner, None)
         return self.leaf(node, scope)
 
-    def leaf(self, node: Compare | Present, scope: Related | None) -> ColumnElement[bool]:
+    def leaf(self, node: Compare | Present, scope: Scope | None) -> ColumnElement[bool]:
         ref = node.ref
         if scope is None:
             parent = self.table_map.locate(_parent_key(ref))
-            if isinstance(parent, Related):
-                return _exists(parent, self.leaf(node, parent))
+            if isinstance(parent, Related | Listed):
+                return _any_value(parent, lambda within: self.leaf(node, within))
         if isinstance(node, Present) and ref.sub is None and ref.attribute.is_complex:
             # Inside EXISTS, the related row itself is the present value.
             return sa.true() if scope is not None else self.present_complex(ref)
@@ -162,15 +169,15 @@ class _Compiler:
             return _present(location, ref)
         return _compare(location, node)
 
-    def locate_parent(self, ref: AttrRef) -> Location | Related | None:
+    def locate_parent(self, ref: AttrRef) -> Location | Related | Listed | None:
         return self.table_map.locate(_parent_key(ref))
 
-    def locate(self, ref: AttrRef, scope: Related | None) -> Location:
+    def locate(self, ref: AttrRef, scope: Scope | None) -> Location:
         if scope is not None and ref.sub is not None:
-            found: Location | Related | None = scope.members.get(ref.sub.name.casefold())
+            found: Location | Related | Listed | None = scope.members.get(ref.sub.name.casefold())
         else:
             found = self.table_map.locate(ref.qualified)
-        if found is None or isinstance(found, Related):
+        if found is None or isinstance(found, Related | Listed):
             raise InvalidFilter(f"'{ref.qualified}' cannot be used in filters on this server")
         return found
 
@@ -185,6 +192,22 @@ class _Compiler:
         if not parts:
             raise InvalidFilter(f"'{ref.qualified}' cannot be used in filters on this server")
         return sa.or_(*parts)
+
+
+def _any_value(
+    where: Related | Listed, build: Callable[[Scope], ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    """Whether any value of a multi-valued attribute satisfies ``build`` (one value at a time).
+
+    A listed attribute tests each element of its list; ``emails`` without a list, the one value
+    the user shows instead (its sign-in email).
+    """
+    if isinstance(where, Related):
+        return _exists(where, build(where))
+    listed = _exists(where.elements, build(where.elements))
+    if where.alone is None:
+        return listed
+    return sa.or_(listed, sa.and_(where.alone.when, build(where.alone)))
 
 
 def _parent_key(ref: AttrRef) -> str:
