@@ -76,7 +76,12 @@ def parse_scopes(raw: Any) -> tuple[str, ...]:
 
     Raises BadRequest ``invalid_scope`` (none, too many, or one not written as Zoom writes them).
     """
-    items = raw if isinstance(raw, list | tuple) else str(raw or "").replace(",", " ").split()
+    if isinstance(raw, str):
+        items: list[Any] = raw.replace(",", " ").split()
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        items = []  # a number, an object, null: no scopes
     scopes: list[str] = []
     for item in items:
         if (

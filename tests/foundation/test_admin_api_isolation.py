@@ -37,6 +37,13 @@ def _acc(suffix: str = "", body: Any = None) -> Request:
     return lambda w, t: (f"/api/v1/accounts/{w.ids[t]}{suffix}", body)
 
 
+def _app_id(world: World, target: str) -> int:
+    """A new S2S OAuth app of the target account (each probe may revoke one)."""
+    from gateway.oauth.storage import create_app
+
+    return create_app(world.store, world.ids[target], "scim2", actor="test")[0].id
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/openapi.json"): Case("public", lambda w, t: ("/api/v1/openapi.json", None)),
     ("GET", "/accounts"): Case("caller", lambda w, t: ("/api/v1/accounts", None)),
@@ -80,6 +87,16 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w, t: (f"/api/v1/accounts/{w.ids[t]}/tokens/{w.spare_token_ids[t]}", None),
     ),
     ("GET", "/accounts/<int:account_id>/audit"): Case("account", _acc("/audit")),
+    ("GET", "/accounts/<int:account_id>/oauth-apps"): Case("account", _acc("/oauth-apps")),
+    ("POST", "/accounts/<int:account_id>/oauth-apps"): Case(
+        "account", _acc("/oauth-apps", {"scopes": ["scim2"]})
+    ),
+    ("GET", "/accounts/<int:account_id>/oauth-apps/<int:app_id>"): Case(
+        "account", lambda w, t: (f"/api/v1/accounts/{w.ids[t]}/oauth-apps/{_app_id(w, t)}", None)
+    ),
+    ("DELETE", "/accounts/<int:account_id>/oauth-apps/<int:app_id>"): Case(
+        "account", lambda w, t: (f"/api/v1/accounts/{w.ids[t]}/oauth-apps/{_app_id(w, t)}", None)
+    ),
     ("GET", "/accounts/<int:account_id>/outbox"): Case("account", _acc("/outbox")),
     ("GET", "/accounts/<int:account_id>/saml"): Case("account", _acc("/saml")),
     ("PUT", "/accounts/<int:account_id>/saml"): Case(

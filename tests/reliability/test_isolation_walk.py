@@ -63,6 +63,8 @@ EXPECTATIONS: dict[str, str] = {
     "idp.metadata": "public",
     "idp.sign": "public",
     "console.static": "public",
+    # Needs an app's client credentials, not a token; answers 400 without them.
+    "oauth.token": "public",
 }
 
 
@@ -224,6 +226,7 @@ def _fill(rule: str, world: World, target: str) -> str:
         "position": "0",
         "user_id": world.user_ids[target],
         "token_id": "1",
+        "app_id": "1",
         "organization_id": "1",
         "action": "rotate",
         "endpoint": "Users",

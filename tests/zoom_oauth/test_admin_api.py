@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import basic, new_account
+
+TOO_MANY = " ".join(f"s{i}" for i in range(51))
 
 
 @pytest.fixture
@@ -81,6 +85,19 @@ def test_a_body_the_api_cannot_use_is_refused_with_its_code(world, payload, code
     response = world["call"]("POST", apps_url(world["acme"]), json=payload)
     assert response.status_code == 400
     assert response.get_json()["code"] == code
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [None, [], {}, "", "x" * 5000, -1, True, 1.5, 10**30, {"nested": [1]}, [["scim2"]], TOO_MANY],
+)
+def test_junk_scopes_are_refused_as_invalid_scope(world, junk):
+    raw = json.dumps({"scopes": junk})  # as sent: the test client's encoder refuses 10**30
+    response = world["call"](
+        "POST", apps_url(world["acme"]), data=raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "invalid_scope"
 
 
 def test_a_master_manages_its_sub_accounts_apps(world):
