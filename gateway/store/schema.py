@@ -462,3 +462,23 @@ oauth_access_tokens = sa.Table(
     sa.Column("issued_at", TS, nullable=False),
     sa.Column("expires_at", TS, nullable=False, index=True),
 )
+
+# -- Demo time travel and account history (accounts) -----------------------------------------
+
+# One row (id 1) while the demo's clock is moved: every worker adds offset_us to its clock.
+clock_offsets = sa.Table(
+    "clock_offsets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("offset_us", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+# Emails of deleted users: never again a new account's owner (the seed: never registered).
+former_user_emails = sa.Table(
+    "former_user_emails",
+    metadata,
+    sa.Column("email_key", sa.String(320), primary_key=True),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("deleted_at", TS, nullable=False),
+)
