@@ -300,8 +300,12 @@ def mapping_explain(
 
 
 @main.command("check")
-def check_command() -> None:
+@click.option("--repair", is_flag=True, help="Send a new link to pending users without one.")
+def check_command(repair: bool) -> None:
     """Check every invariant (seats, delegations, users, groups); exit 1 if any is broken."""
+    if repair:
+        for user in current_app.extensions["gateway.activation"].repair():
+            click.echo(f"repaired: a new activation link was sent to user {user.id}")
     problems = _store().check_invariants()
     for problem in problems:
         click.echo(f"{problem.code}: {problem.message}")

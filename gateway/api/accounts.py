@@ -55,6 +55,7 @@ def list_accounts() -> ResponseReturnValue:
         "invalid_email",
         "nesting_not_allowed",
         "license_pool_exhausted",
+        "domain_managed_elsewhere",
     ),
 )
 def create_sub_account() -> ResponseReturnValue:
@@ -64,6 +65,7 @@ def create_sub_account() -> ResponseReturnValue:
     managed_account(_int(parent_id, "parent_id"))
     s = store()
     with s.transaction():
+        s.check_address_claim(_int(parent_id, "parent_id"), _str(body, "owner_email"))
         account = s.create_account(
             _str(body, "name"),
             _str(body, "owner_email"),

@@ -14,8 +14,10 @@ from flask.typing import ResponseReturnValue
 from gateway.api.auth import admin_caller, managed_account
 from gateway.api.registry import PUBLIC_PATHS, api
 from gateway.domains import services
+from gateway.domains.email_change import EmailChange
 from gateway.domains.invitations import RowResult
 from gateway.domains.migration import email_column
+from gateway.domains.pages import signed_in_user
 from gateway.errors import Forbidden
 from gateway.http import json_body
 from gateway.store.consolidation import Invitation
@@ -27,6 +29,7 @@ INVITEE_PATHS = {
     "/invitations/<secret>/accept",
     "/invitations/decline/<secret>",
     "/consolidations/status/<secret>",
+    "/email-change/<secret>",
 }
 # The invitee's links carry their own single-use secret instead of a bearer token.
 PUBLIC_PATHS.update(INVITEE_PATHS)
@@ -142,11 +145,14 @@ def invitation_preview(secret: str) -> ResponseReturnValue:
         "properties": {
             "confirm": {"type": "boolean"},
             "bring_all_users": {"type": "boolean"},
-            "password": {"type": "string"},
+            "password": {"type": "string", "description": "a new user's own password"},
         },
     },
     errors=(
         "confirmation_required",
+        "invitee_sign_in_required",
+        "password_required",
+        "domain_managed_elsewhere",
         "multi_user_account",
         "rooms_must_be_deleted",
         "invitation_closed",
@@ -154,7 +160,37 @@ def invitation_preview(secret: str) -> ResponseReturnValue:
     ),
 )
 def invitation_accept(secret: str) -> ResponseReturnValue:
-    return jsonify(services().invitations.accept(secret, json_body()))
+    # An existing user is moved only by its own session (never by a token of any account).
+    body = json_body()
+    return jsonify(services().invitations.accept(secret, body, signed_in_user=signed_in_user()))
+
+
+def _email_change() -> EmailChange:
+    return EmailChange(services().invitations.store, services().invitations.config)
+
+
+@api.route(
+    "/email-change/<secret>",
+    "GET",
+    "What following this email-change link sets (nothing changes yet)",
+    tag=TAG,
+    errors=("link_unknown", "link_used", "link_expired"),
+)
+def email_change_preview(secret: str) -> ResponseReturnValue:
+    user, email = _email_change().preview(secret)
+    return jsonify({"user_id": user.id, "email": user.email, "new_email": email})
+
+
+@api.route(
+    "/email-change/<secret>",
+    "POST",
+    "Confirm a new sign-in email: the link sent to the new address",
+    tag=TAG,
+    errors=("link_unknown", "link_used", "link_expired", "email_taken", "domain_managed_elsewhere"),
+)
+def email_change_confirm(secret: str) -> ResponseReturnValue:
+    user = _email_change().confirm(secret)
+    return jsonify({"user_id": user.id, "email": user.email})
 
 
 @api.route(

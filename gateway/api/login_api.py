@@ -145,6 +145,8 @@ def my_profile() -> ResponseReturnValue:
     errors=(
         "not_signed_in",
         "email_still_managed",
+        "domain_managed_elsewhere",
+        "email_taken",
         "consolidation_not_allowed",
         "multi_user_account",
         "rooms_must_be_deleted",
@@ -155,8 +157,16 @@ def consolidation_choice() -> ResponseReturnValue:
     user = signin.session_user(_session())
     body = json_body()
     if body.get("choice") == "change_email":
-        updated = signin.change_email(user, body.get("new_email"))
-        return jsonify({"choice": "change_email", "user": user_public(updated)})
+        address = signin.change_email(user, body.get("new_email"))
+        return jsonify(
+            {
+                "choice": "change_email",
+                "state": "confirmation_sent",
+                "new_email": address,
+                "message": f"Follow the link sent to {address}: the email changes then.",
+                "user": user_public(user),
+            }
+        ), 202
     if body.get("choice") == "consolidate":
         return _consolidate(user, body)
     raise BadRequest("choice is 'change_email' or 'consolidate'.", code="invalid_choice")

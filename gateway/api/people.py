@@ -252,7 +252,8 @@ def leave_organization() -> ResponseReturnValue:
 @api.route(
     "/accounts/<int:account_id>/outbox",
     "GET",
-    "The account's outbox: activation, invitation and notice emails, newest first",
+    "The account's outbox: activation, invitation and notice emails, newest first, with their "
+    "links withheld (only the recipient reads them)",
     tag="outbox",
 )
 def outbox(account_id: int) -> ResponseReturnValue:
@@ -268,7 +269,8 @@ def outbox(account_id: int) -> ResponseReturnValue:
             "total": page.total,
             "offset": page.offset,
             "limit": page.limit,
-            "messages": [outbox_json(m) for m in page.items],
+            # Links withheld: only the recipient (and the operator's CLI) reads them.
+            "messages": [outbox_json(m.withheld()) for m in page.items],
         }
     )
 

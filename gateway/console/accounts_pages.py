@@ -103,6 +103,7 @@ def create_sub_account() -> ResponseReturnValue:
         seats = form_int("seats") if form.get("seats", "").strip() else 0
         s = store()
         with s.transaction():
+            s.check_address_claim(console.acting.id, form.get("owner_email", "").strip())
             account = s.create_account(
                 form.get("name", "").strip(),
                 form.get("owner_email", "").strip(),

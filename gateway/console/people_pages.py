@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 
 from gateway.console import session
@@ -123,10 +123,13 @@ def outbox() -> ResponseReturnValue:
         limit=USERS_PER_PAGE,
         recipient=request.args.get("recipient") or None,
     )
+    # Links are the recipients' alone; only the demo shows them, labelled as such.
+    demo = bool(current_app.extensions["gateway.config"].demo)
     return page(
         "outbox.html",
         console,
-        messages=found.items,
+        demo=demo,
+        messages=found.items if demo else [m.withheld() for m in found.items],
         total=found.total,
         offset=offset,
         per_page=USERS_PER_PAGE,

@@ -11,9 +11,9 @@ from typing import Any
 from gateway.config import GatewayConfig
 from gateway.domains.consolidation import ConsolidationEngine
 from gateway.domains.passwords import hash_password
-from gateway.errors import BadRequest, GatewayError
+from gateway.errors import BadRequest, Forbidden, GatewayError
 from gateway.mail import deliver
-from gateway.store.consolidation import Consolidation, Invitation
+from gateway.store.consolidation import Consolidation, DomainManagedElsewhere, Invitation
 from gateway.store.errors import InvalidState, NotFound
 from gateway.store.records import Account
 from gateway.store.sql import SqlStore
@@ -61,6 +61,12 @@ class InvitationClosed(InvalidState):
     code = "invitation_closed"
 
 
+class InviteeSignInRequired(Forbidden):
+    """Only the invited user, signed in as itself, may move its account."""
+
+    code = "invitee_sign_in_required"
+
+
 @dataclass(frozen=True)
 class InvitationService:
     """Sends invitations and lets invitees accept (consolidate) or decline."""
@@ -80,12 +86,19 @@ class InvitationService:
         holder = self.store.find_user_by_email(address)
         if holder is not None and holder.account_id == account.id:
             return RowResult(row, address, "already_member")
-        invitation, created = self.store.upsert_invitation(
-            account.id, address, vip=vip, actor=actor
-        )
-        if not created:
-            return RowResult(row, address, DONE.get(invitation.status, "already_invited"))
-        self._send(account, invitation)
+        try:
+            if holder is None:  # accepting would create the user here
+                self.store.check_address_claim(account.id, address)
+        except DomainManagedElsewhere as e:
+            return RowResult(row, address, "refused", e.code, e.message)
+        # The invitation and its email commit together: no invitation is left without one.
+        with self.store.transaction():
+            invitation, created = self.store.upsert_invitation(
+                account.id, address, vip=vip, actor=actor
+            )
+            if not created:
+                return RowResult(row, address, DONE.get(invitation.status, "already_invited"))
+            self._send(account, invitation)
         return RowResult(row, address, "invited")
 
     def invite_rows(
@@ -157,6 +170,7 @@ class InvitationService:
             return {
                 "invitation": invitation.email,
                 "new_user": True,
+                "password_required": True,
                 "to_account": {"number": account.number, "name": account.name},
             }
         return {
@@ -165,8 +179,18 @@ class InvitationService:
             **self.engine.plan(user, account).to_dict(),
         }
 
-    def accept(self, secret: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Confirm and consolidate (or create the user); raises ConsolidationBlocked, ..."""
+    def accept(
+        self, secret: str, body: dict[str, Any], *, signed_in_user: str | None
+    ) -> dict[str, Any]:
+        """Confirm and consolidate (or create the user); raises ConsolidationBlocked, ...
+
+        An address somebody holds moves only with its holder's consent: ``signed_in_user``
+        (the user id of the browser's password or SSO session) must be that user, or
+        InviteeSignInRequired. An address nobody holds becomes a new user, active at once
+        (the link, read only in its mailbox, proved it) with the password the invitee sets
+        here; raises BadRequest ``password_required``/``weak_password``,
+        DomainManagedElsewhere.
+        """
         invitation, account = self._open(secret)
         if body.get("confirm") is not True:
             raise GatewayError(
@@ -175,6 +199,12 @@ class InvitationService:
                 preview=self.preview(secret),
             )
         user = self.store.find_user_by_email(invitation.email)
+        if user is not None and user.id != signed_in_user:
+            raise InviteeSignInRequired(
+                f"Sign in as {invitation.email} (password or SSO) in this browser, then "
+                "accept: an invitation moves an existing user only with that user's own "
+                "consent."
+            )
         with self.store.transaction():
             self.store.use_link(secret, ACCEPT)
             self.store.set_invitation_status(invitation.id, "accepted", actor=_actor(invitation))
@@ -192,11 +222,19 @@ class InvitationService:
         self, account: Account, invitation: Invitation, body: dict[str, Any]
     ) -> dict[str, Any]:
         actor = _actor(invitation)
+        password = body.get("password")
+        if not isinstance(password, str) or not password:
+            raise BadRequest(
+                "Choose your password: an invitation to a new address creates your user, "
+                "and you set its password when you accept.",
+                code="password_required",
+            )
+        password_hash = hash_password(password)
+        self.store.check_address_claim(account.id, invitation.email)
         user = self.store.create_user(
             account.id, invitation.email, actor=actor, source="invitation"
         )
-        if body.get("password"):
-            self.store.set_password_hash(user.id, hash_password(str(body["password"])), actor=actor)
+        self.store.set_password_hash(user.id, password_hash, actor=actor)
         self.store.set_invitation_status(invitation.id, "consolidated", actor=actor)
         return {"state": "completed", "user_id": user.id, "account": account.number}
 

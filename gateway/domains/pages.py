@@ -1,11 +1,15 @@
-"""Small HTML pages: the password sign-in form and the invitation (three lists, confirm)."""
+"""Small HTML pages: the password sign-in form, the invitation (three lists, confirm) and the
+confirmation of a new sign-in email. A link's GET only shows what its button does; only the
+POST acts (mail scanners prefetch links)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template_string, request
 from flask.typing import ResponseReturnValue
 
+from gateway.api.auth import store
 from gateway.domains import services
+from gateway.domains.email_change import EmailChange
 from gateway.errors import GatewayError
 from gateway.sso.views import COOKIE
 
@@ -48,7 +52,12 @@ INVITATION_PAGE = (
   {% for item in preview.data_changes[key] %}<li>{{ item }}</li>{% endfor %}</ul>{% endif %}
 {% endfor %}
 {% for w in preview.warnings or [] %}<p><strong>{{ w }}</strong></p>{% endfor %}
+{% if preview.new_user %}<p>This creates your user in {{ preview.to_account.name }}: choose
+its password.</p>{% elif not signed_in %}<p role="note">Sign in as {{ preview.invitation }}
+first (<a href="/login">password</a> or SSO) in this browser: only you can accept.</p>{% endif %}
 <form method="post"><input type="hidden" name="confirm" value="true">
+{% if preview.new_user %}<label>Password <input name="password" type="password" minlength="8"
+ required autocomplete="new-password"></label>{% endif %}
 {% if preview.bring_all_users_required %}<label><input type="checkbox" name="bring_all_users"
  value="true"> Bring all users of my account</label>{% endif %}
 <button>Accept and consolidate</button></form>{% endif %}
@@ -72,23 +81,59 @@ def login_page() -> ResponseReturnValue:
     return response
 
 
+def signed_in_user() -> str | None:
+    """The user id of this browser's live password or SSO session, if any."""
+    secret = request.cookies.get(COOKIE, "")
+    session = store().get_session(secret) if secret else None
+    return None if session is None else session.user_id
+
+
 @blueprint.route("/invitations/<secret>", methods=["GET", "POST"])
 def invitation_page(secret: str) -> ResponseReturnValue:
     invitations = services().invitations
     title = "Invitation"
+    user_id = signed_in_user()
     try:
         if request.method == "POST":
             body = {
                 "confirm": request.form.get("confirm") == "true",
                 "bring_all_users": request.form.get("bring_all_users") == "true",
+                "password": request.form.get("password", ""),
             }
-            result = invitations.accept(secret, body)
+            result = invitations.accept(secret, body, signed_in_user=user_id)
             return render_template_string(INVITATION_PAGE, title=title, result=result)
         return render_template_string(
-            INVITATION_PAGE, title=title, preview=invitations.preview(secret)
+            INVITATION_PAGE,
+            title=title,
+            preview=invitations.preview(secret),
+            signed_in=user_id is not None,
         )
     except GatewayError as e:
         return render_template_string(INVITATION_PAGE, title=title, error=e), e.status
+
+
+EMAIL_PAGE = (
+    HEAD
+    + """
+{% if error %}<p role="alert"><code>{{ error.code }}</code> {{ error.message }}</p>
+{% elif done %}<p>Your sign-in email is now {{ email }}.</p>
+{% else %}<p>Make {{ email }} the sign-in email of {{ user.email }}?</p>
+<form method="post"><button>Confirm the new email</button></form>{% endif %}</body></html>"""
+)
+
+
+@blueprint.route("/confirm-email/<secret>", methods=["GET", "POST"])
+def confirm_email_page(secret: str) -> ResponseReturnValue:
+    change = EmailChange(store(), services().signin.config)
+    title = "New sign-in email"
+    try:
+        if request.method == "POST":
+            user = change.confirm(secret)
+            return render_template_string(EMAIL_PAGE, title=title, done=True, email=user.email)
+        user, email = change.preview(secret)
+        return render_template_string(EMAIL_PAGE, title=title, user=user, email=email)
+    except GatewayError as e:
+        return render_template_string(EMAIL_PAGE, title=title, error=e), e.status
 
 
 @blueprint.route("/invitations/decline/<secret>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from gateway.config import GatewayConfig
 from gateway.domains.consolidation import ConsolidationEngine
+from gateway.domains.email_change import EmailChange
 from gateway.domains.enforcement import is_enforced
 from gateway.domains.errors import ChoiceRequired, DomainsError
 from gateway.domains.passwords import hash_password, verify_password_or_dummy
@@ -194,19 +195,17 @@ class PasswordSignIn:
             )
         return user
 
-    def change_email(self, user: User, new_email: Any) -> User:
-        """The prompt's always-available answer; raises BadRequest ``email_still_managed``."""
+    def change_email(self, user: User, new_email: Any) -> str:
+        """The prompt's always-available answer: a confirmation link goes to the new address,
+        and the email changes when it is followed (``EmailChange``). Returns the new address;
+        raises BadRequest ``email_still_managed``, DomainManagedElsewhere, Conflict."""
         managed = self.managed(user) or self._previously_managed(user)
         address = normalize_email(str(new_email or ""))
         if managed is not None and email_domain(address) == managed.domain.domain:
             raise BadRequest(
                 f"Choose an address outside {managed.domain.domain}.", code="email_still_managed"
             )
-        with self.store.transaction():
-            updated = self.store.update_user(user.id, {"email": address}, actor=f"user:{user.id}")
-            if self.store.get_prompt(user.id) is not None:
-                self.store.record_choice(user.id, "change_email")
-        return updated
+        return EmailChange(self.store, self.config).request(user, address)
 
     def _previously_managed(self, user: User) -> Managed | None:
         if user.email is None:

@@ -4,9 +4,9 @@ Each operation still goes through ``UserOps.create``, the path of a lone POST: t
 validation, the same refusals (codes and details), the same status, seat and activation rules.
 Only its store and activation differ: ``create_user`` goes into a ``UserBatch`` (checked as the
 single path checks, counting the batch's earlier users; inserted together at the end) and the
-activation emails go out once the batch is committed. Results (status, location, version) are
-the single path's. Should a concurrent writer take an email the batch found free, nothing of the
-batch is kept and its operations run again one by one.
+activation emails are written in the batch's transaction (sent over SMTP once it commits).
+Results (status, location, version) are the single path's. Should a concurrent writer take an
+email the batch found free, nothing of the batch is kept and its operations run again one by one.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ class _BatchStore:
 
 
 class _AfterCommit:
-    """Activation as ``UserOps`` sees it during a batch: one answer per domain, emails later."""
+    """Activation as ``UserOps`` sees it during a batch: one answer per domain, emails once
+    the batch's users are known (still inside its transaction)."""
 
     def __init__(self, activation: Activator) -> None:
         self.activation = activation
@@ -117,8 +118,9 @@ def run_user_posts(
                 return batched.create(caller, data)
 
             done = runner.each(caller, ops, budget, create)
+            # In the batch's transaction: its users and their emails commit together.
+            activation.deliver()
     except BatchRaced:
         runner.created = created_before
         return runner.each(caller, ops, budget)
-    activation.deliver()
     return done

@@ -45,6 +45,8 @@ def scim_errors() -> Iterator[None]:
     except GatewayError as e:
         if e.status >= 500:
             raise
+        if e.status == 403:  # e.g. an address under another account's managed domain
+            raise scim.Forbidden(e.message) from e
         raise scim.InvalidValue(e.message) from e
 
 

@@ -51,12 +51,14 @@ class UserOps:
         )
         fields["status"] = _status(pending, in_use=resource.get("active") is not False)
         fields["awaiting_activation"] = pending
-        with scim_errors():
+        # The user and its activation email commit together (a crash leaves both or neither).
+        with scim_errors(), self.store.transaction():
+            self.store.check_address_claim(caller.account_id, email)
             user = self.store.create_user(
                 caller.account_id, email, actor=caller.actor, source="scim", **fields
             )
-        if user.status == "pending":
-            self.context.activation.send(user, reason=REASON)
+            if user.status == "pending":
+                self.context.activation.send(user, reason=REASON)
         return self.outcome(UserWithGroups(user, ()), caller)
 
     def get(self, caller: Caller, user_id: str) -> Outcome:
@@ -122,8 +124,8 @@ class UserOps:
                 user_id, fields, actor=caller.actor, expected_version=if_match
             )
             found = UserWithGroups(user, current.groups)
-        if must_activate:
-            self.context.activation.send(user, reason=REASON)
+            if must_activate:
+                self.context.activation.send(user, reason=REASON)
         return self.outcome(found, caller)
 
     def _next_status(self, caller: Caller, user: User, fields: dict[str, Any], active: Any) -> bool:
@@ -142,6 +144,8 @@ class UserOps:
         changed = new_email is not None and (
             user.email is None or new_email.casefold() != user.email.casefold()
         )
+        if changed:
+            self.store.check_address_claim(caller.account_id, new_email)
         if new_email is None:
             awaiting = False
         elif changed:

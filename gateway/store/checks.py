@@ -17,6 +17,8 @@ U = schema.users
 G = schema.groups
 GM = schema.group_members
 UC = schema.account_user_counts
+AT = schema.action_tokens
+ACTIVATION = "activation"  # the purpose of activation links (gateway.activation.PURPOSE)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,29 @@ class ChecksMixin(SqlBase):
             problems += self._user_problems(conn)
             problems += self._group_problems(conn)
             problems += self._user_count_problems(conn)
+            problems += [
+                Problem(
+                    "pending_without_activation_link",
+                    f"User {user_id} is pending but holds no live activation link, so it can "
+                    "never activate: run 'gateway check --repair' to send it a new one.",
+                )
+                for user_id in self.pending_without_activation_link()
+            ]
             return problems
+
+    def pending_without_activation_link(self) -> list[str]:
+        """Ids of pending users (with an email) holding no unused, unexpired activation link:
+        their email was lost (a crash between the change and its email) or the link expired."""
+        live = sa.select(AT.c.subject_id).where(
+            AT.c.purpose == ACTIVATION, AT.c.used_at.is_(None), AT.c.expires_at > self.clock.now()
+        )
+        with self.transaction() as conn:
+            rows = conn.execute(
+                sa.select(U.c.id)
+                .where(U.c.status == "pending", U.c.email.is_not(None), U.c.id.not_in(live))
+                .order_by(U.c.id)
+            )
+            return [str(r.id) for r in rows]
 
     def _seat_problems(self, conn: sa.Connection) -> list[Problem]:
         held: Counter[tuple[int, str]] = Counter()

@@ -11,13 +11,31 @@ import sqlalchemy as sa
 from gateway.clock import utc
 from gateway.store import schema
 from gateway.store.base import SqlBase, aware, hash_secret
-from gateway.store.errors import NotFound
-from gateway.store.outbox import ActionToken
+from gateway.store.errors import NotFound, StoreError
+from gateway.store.outbox import ActionToken, token_from_row
 
 INV = schema.invitations
 CON = schema.consolidations
 REF = schema.refunds
 AT = schema.action_tokens
+A = schema.accounts
+D = schema.domains
+# The holder of a verified domain and its options: asked before any address is given out.
+_CLAIM = sa.select(D.c.account_id, D.c.options).where(D.c.verified_domain == sa.bindparam("d"))
+_PARENT = sa.select(A.c.parent_id).where(A.c.id == sa.bindparam("account_id"))
+
+
+class DomainManagedElsewhere(StoreError):
+    """The address is under a verified domain that another account manages."""
+
+    status = 403
+    code = "domain_managed_elsewhere"
+
+
+def managing(options: dict[str, Any] | None) -> bool:
+    """Whether a verified domain's options claim its addresses (manage or consolidation)."""
+    options = options or {}
+    return bool(options.get("manage") or options.get("allow_consolidation"))
 
 
 @dataclass(frozen=True)
@@ -166,7 +184,37 @@ class ConsolidationMixin(SqlBase):
             ).first()
             if row is None or row.used_at is not None or utc(row.expires_at) <= self.clock.now():
                 return None
-            return ActionToken(row.purpose, row.account_id, row.subject_id, utc(row.expires_at))
+            return token_from_row(row)
+
+    def check_address_claim(self, account_id: int, email: str | None) -> None:
+        """Refuse to give ``email`` to a user of ``account_id`` when its domain is a verified
+        domain that another account manages (``manage`` or ``allow_consolidation``).
+
+        The one rule behind every path that creates a user or sets a sign-in email (SCIM
+        create, PUT and PATCH, JIT, invitations, sign-up, an email change, a new account's
+        owner). The holder and the sub-accounts below it (which its admins manage, and into
+        which its SSO routes users) may use the address. Raises DomainManagedElsewhere.
+        """
+        if email is None or "@" not in email:
+            return
+        domain = email.rsplit("@", 1)[1].strip().lower()
+        with self.transaction() as conn:
+            row = conn.execute(_CLAIM, {"d": domain}).first()
+            if row is None or not managing(row.options):
+                return
+            holder, seen = int(row.account_id), set()
+            current: int | None = account_id
+            while current is not None and current not in seen:
+                if current == holder:
+                    return
+                seen.add(current)
+                current = conn.execute(_PARENT, {"account_id": current}).scalar()
+        raise DomainManagedElsewhere(
+            f"{domain} is a verified domain managed by another account: its addresses can "
+            "only be given to users of that account. Use an address of another domain, or ask "
+            "that account to invite the user.",
+            domain=domain,
+        )
 
     def create_consolidation(
         self,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -15,6 +18,8 @@ from gateway.store.records import Page
 
 OB = schema.outbox
 AT = schema.action_tokens
+_URL = re.compile(r"https?://\S+")
+WITHHELD = "[link withheld: only the recipient reads it]"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,13 @@ class OutboxMessage:
     sent_at: dt.datetime | None
     send_error: str | None
 
+    def withheld(self) -> OutboxMessage:
+        """The message as an account's admins see it: that it was sent, to whom, what and
+        when, with every link taken out. A link proves that its holder reads the recipient's
+        mailbox, so only the recipient (and the operator, who stands for the mailboxes) may
+        read it."""
+        return dataclasses.replace(self, body=_URL.sub(WITHHELD, self.body), link=None)
+
 
 @dataclass(frozen=True)
 class ActionToken:
@@ -37,6 +49,14 @@ class ActionToken:
     account_id: int
     subject_id: str
     expires_at: dt.datetime
+    # What following the link confirms, when the subject alone does not say.
+    detail: dict[str, Any] | None = None
+
+
+def token_from_row(row: Any) -> ActionToken:
+    """The link behind an ``action_tokens`` row."""
+    detail = dict(row.detail) if row.detail else None
+    return ActionToken(row.purpose, row.account_id, row.subject_id, utc(row.expires_at), detail)
 
 
 class LinkExpired(InvalidState):
@@ -128,11 +148,12 @@ class OutboxMixin(SqlBase):
         ttl: dt.timedelta,
         *,
         replace: bool = False,
+        detail: dict[str, Any] | None = None,
     ) -> str:
         """A new single-use secret for ``purpose`` about ``subject_id``, valid for ``ttl``.
 
         ``replace``: the subject's earlier unused links of that purpose expire now (following
-        one is refused ``link_expired``)."""
+        one is refused ``link_expired``). ``detail``: what following it confirms."""
         secret = new_secret("")
         now = self.clock.now()
         with self.transaction() as conn:
@@ -155,29 +176,21 @@ class OutboxMixin(SqlBase):
                     subject_id=subject_id,
                     created_at=now,
                     expires_at=now + ttl,
+                    detail=detail,
                 )
             )
         return secret
 
+    def check_link(self, secret: str, purpose: str) -> ActionToken:
+        """The link behind ``secret`` if following it would work now, without spending it
+        (a page shows what the link does before its button acts); raises as ``use_link``."""
+        with self.transaction() as conn:
+            return token_from_row(self._live_link(conn, secret, purpose, lock=False))
+
     def use_link(self, secret: str, purpose: str) -> ActionToken:
         """Spend a single-use link; raises NotFound ``link_unknown``, LinkUsed, LinkExpired."""
         with self.transaction() as conn:
-            row = conn.execute(
-                self.lock_clause(
-                    sa.select(AT).where(
-                        AT.c.token_hash == hash_secret(secret), AT.c.purpose == purpose
-                    )
-                )
-            ).first()
-            if row is None:
-                raise NotFound(
-                    "This link is not known here; check that it was copied whole.",
-                    code="link_unknown",
-                )
-            if row.used_at is not None:
-                raise LinkUsed("This link was already used; each link works once.")
-            if utc(row.expires_at) <= self.clock.now():
-                raise LinkExpired("This link has expired; ask for a new one.")
+            row = self._live_link(conn, secret, purpose, lock=True)
             # The WHERE on used_at makes a concurrent second use update nothing.
             done = conn.execute(
                 AT.update()
@@ -186,4 +199,18 @@ class OutboxMixin(SqlBase):
             )
             if done.rowcount != 1:
                 raise LinkUsed("This link was already used; each link works once.")
-            return ActionToken(row.purpose, row.account_id, row.subject_id, utc(row.expires_at))
+            return token_from_row(row)
+
+    def _live_link(self, conn: sa.Connection, secret: str, purpose: str, *, lock: bool) -> Any:
+        stmt = sa.select(AT).where(AT.c.token_hash == hash_secret(secret), AT.c.purpose == purpose)
+        row = conn.execute(self.lock_clause(stmt) if lock else stmt).first()
+        if row is None:
+            raise NotFound(
+                "This link is not known here; check that it was copied whole.",
+                code="link_unknown",
+            )
+        if row.used_at is not None:
+            raise LinkUsed("This link was already used; each link works once.")
+        if utc(row.expires_at) <= self.clock.now():
+            raise LinkExpired("This link has expired; ask for a new one.")
+        return row

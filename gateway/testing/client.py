@@ -138,7 +138,8 @@ class GatewayAdmin:
         return dict(self.call("POST", f"{self._on(account_id)}/domains/{domain}/mark-verified"))
 
     def outbox(self, account_id: int | None = None) -> list[dict[str, Any]]:
-        """The account's outbox, newest first."""
+        """The account's outbox as its admin sees it, newest first: links withheld (the
+        ``gateway_outbox`` fixture reads them as the operator)."""
         return list(self.call("GET", f"{self._on(account_id)}/outbox")["messages"])
 
     def users(self, account_id: int | None = None) -> list[dict[str, Any]]:

@@ -117,7 +117,27 @@ def gateway_sign_in(gateway_admin: GatewayAdmin, gateway_idp: TestIdP) -> SignIn
     return sign_in
 
 
+def operator_outbox(database_url: str, account_id: int) -> list[dict[str, Any]]:
+    """The account's emails, newest first, links included, read from the database as the
+    operator does (``gateway outbox``): the admin API withholds links from every admin."""
+    from gateway.api.views import outbox_json
+    from gateway.store.sql import SqlStore
+
+    store = SqlStore.from_url(database_url, migrate=False)
+    try:
+        return [outbox_json(m) for m in store.list_outbox(account_id, limit=500).items]
+    finally:
+        store.dispose()
+
+
 @pytest.fixture
-def gateway_outbox(gateway_admin: GatewayAdmin) -> Callable[..., list[dict[str, Any]]]:
-    """``outbox(account_id=None)``: the emails of the test's account (or a sub-account)."""
-    return gateway_admin.outbox
+def gateway_outbox(
+    gateway_admin: GatewayAdmin, gateway_server: LiveGateway
+) -> Callable[..., list[dict[str, Any]]]:
+    """``outbox(account_id=None)``: the emails of the test's account (or a sub-account), links
+    included: the plugin stands for the recipients' mailboxes."""
+
+    def outbox(account_id: int | None = None) -> list[dict[str, Any]]:
+        return operator_outbox(gateway_server.database_url, account_id or gateway_admin.account_id)
+
+    return outbox

@@ -34,36 +34,45 @@ def test_only_emails_outside_associated_domains_need_activation(sqlite_store, wo
     assert not service.needs_activation(account.id, "alice@ACME.test")
 
 
+JSON = {"Accept": "application/json"}
+
+
 def test_following_the_link_activates_the_user_once(sqlite_store, world, app):
     _, pending = world
     message = _activation(sqlite_store).send(pending, reason="SCIM")
     assert message.link.startswith("http://gw.test/activate/")
     path = message.link.removeprefix("http://gw.test")
     client = app.test_client()
-    first = client.get(path, headers={"Accept": "application/json"})
+    page = client.get(path)
+    assert page.status_code == 200 and b'<form method="post">' in page.data
+    assert sqlite_store.get_user(pending.id).status == "pending"  # a GET changes nothing
+    first = client.post(path, headers=JSON)
     assert first.status_code == 200 and first.json["status"] == "active"
     assert sqlite_store.get_user(pending.id).status == "active"
-    again = client.get(path, headers={"Accept": "application/json"})
+    again = client.post(path, headers=JSON)
     assert again.status_code == 410 and again.json["code"] == "link_used"
+    assert client.get(path, headers=JSON).json["code"] == "link_used"
 
 
 def test_a_link_expires_after_seven_days(sqlite_store, world, app, clock):
     _, pending = world
     message = _activation(sqlite_store).send(pending, reason="SCIM")
     clock.advance(days=7)
-    response = app.test_client().get(message.link.removeprefix("http://gw.test"))
+    response = app.test_client().post(message.link.removeprefix("http://gw.test"), headers=JSON)
     assert response.status_code == 410 and response.json["code"] == "link_expired"
     assert sqlite_store.get_user(pending.id).status == "pending"
 
 
 def test_an_unknown_link_is_refused_with_its_code(app):
-    response = app.test_client().get("/activate/not-a-real-secret")
+    response = app.test_client().post("/activate/not-a-real-secret", headers=JSON)
     assert response.status_code == 404 and response.json["code"] == "link_unknown"
+    page = app.test_client().get("/activate/not-a-real-secret")
+    assert page.status_code == 404 and b"link_unknown" in page.data
 
 
-def test_outbox_is_readable_through_the_admin_api(sqlite_store, world, app):
+def test_the_admin_api_shows_that_a_mail_was_sent_without_its_link(sqlite_store, world, app):
     account, pending = world
-    _activation(sqlite_store).send(pending, reason="SCIM")
+    sent = _activation(sqlite_store).send(pending, reason="SCIM")
     _, secret = sqlite_store.create_token(account.id, "admin", actor="t")
     response = app.test_client().get(
         f"/api/v1/accounts/{account.id}/outbox", headers={"Authorization": f"Bearer {secret}"}
@@ -71,7 +80,8 @@ def test_outbox_is_readable_through_the_admin_api(sqlite_store, world, app):
     assert response.status_code == 200
     [message] = response.json["messages"]
     assert message["recipient"] == "bob@elsewhere.test" and message["kind"] == "activation"
-    assert message["sent_at"] is None
+    assert message["sent_at"] is None and message["link"] is None
+    assert sent.link not in message["body"] and "[link withheld" in message["body"]
 
 
 class _Inbox:

@@ -38,6 +38,15 @@ class World:
     def login(self, email: str, password: str = PASSWORD) -> Any:
         return self.client.post("/api/v1/login", json={"email": email, "password": password})
 
+    def sign_in_as(self, email: str) -> None:
+        """Give the user a password and sign this client in as it (an invitee consents)."""
+        from gateway.domains.passwords import hash_password
+
+        user = self.store.find_user_by_email(email)
+        assert user is not None
+        self.store.set_password_hash(user.id, hash_password(PASSWORD), actor="test")
+        assert self.login(email).status_code == 200
+
     def profile(self) -> Any:
         return self.client.get("/api/v1/me/profile")
 

@@ -106,6 +106,7 @@ def _multi_user_account(world, **settings):
     world.admin(
         "POST", f"/api/v1/accounts/{world.acme.id}/invitations", json={"email": "bob@acme.test"}
     )
+    world.sign_in_as("bob@acme.test")  # only the invitee, signed in, accepts
     return team, world.invitation_secret("bob@acme.test")
 
 
@@ -173,6 +174,7 @@ def test_a_failure_half_way_leaves_every_user_in_exactly_one_account(world):
         "POST", f"/api/v1/accounts/{tight.id}/invitations", token, json={"email": "p1@pair.test"}
     )
     secret = world.invitation_secret("p1@pair.test", tight)
+    world.sign_in_as("p1@pair.test")
     failed = world.client.post(
         f"/api/v1/invitations/{secret}/accept", json={"confirm": True, "bring_all_users": True}
     )

@@ -131,7 +131,17 @@ def test_prompts_are_counted_to_three_and_the_profile_is_blocked_after(world):
         "/api/v1/me/consolidation-choice",
         json={"choice": "change_email", "new_email": "bob@bob.test"},
     )
-    assert changed.status_code == 200 and changed.json["user"]["email"] == "bob@bob.test"
+    assert changed.status_code == 202 and changed.json["state"] == "confirmation_sent"
+    assert changed.json["user"]["email"] == "bob@acme.test"  # unchanged until confirmed
+    assert world.profile().status_code == 403
+    bob = world.store.find_user_by_email("bob@acme.test")
+    [mail] = world.store.list_outbox(bob.account_id, recipient="bob@bob.test").items
+    assert mail.kind == "email_change"
+    link = str(mail.link).removeprefix("http://127.0.0.1:8000")
+    assert world.client.get(link).status_code == 200  # the page: nothing changes yet
+    assert world.store.find_user_by_email("bob@acme.test") is not None
+    assert world.client.post(link).status_code == 200
+    assert world.store.find_user_by_email("bob@bob.test") is not None
     assert world.profile().status_code == 200
 
 

@@ -241,6 +241,8 @@ CASES: dict[tuple[str, str], Case] = {
             ("POST", "/invitations/<secret>/accept", {}, ("link_unknown",)),
             ("POST", "/invitations/decline/<secret>", None, ("link_unknown",)),
             ("GET", "/consolidations/status/<secret>", None, ("link_unknown",)),
+            ("GET", "/email-change/<secret>", None, ("link_unknown",)),
+            ("POST", "/email-change/<secret>", None, ("link_unknown",)),
         )
     },
 }

@@ -68,7 +68,9 @@ def test_an_outside_user_activates_from_the_outbox_link(
 
     decision = gateway_sign_in("gina@partner.test", {"memberOf": ["staff"]})
     (message,) = [m for m in gateway_outbox() if m["recipient"] == "gina@partner.test"]
-    request = urllib.request.Request(message["link"], headers={"Accept": "application/json"})
+    request = urllib.request.Request(
+        message["link"], method="POST", headers={"Accept": "application/json"}
+    )
     with urllib.request.urlopen(request) as answer:
         activated = answer.read().decode()
 

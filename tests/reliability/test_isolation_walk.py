@@ -55,6 +55,10 @@ EXPECTATIONS: dict[str, str] = {
     "api.post_invitation_decline": "secret",
     "api.get_consolidation_status": "secret",
     "activation.activate": "secret",
+    "activation.activation_page": "secret",
+    "api.get_email_change_preview": "secret",
+    "api.post_email_change_confirm": "secret",
+    "domains_pages.confirm_email_page": "secret",
     "domains_pages.invitation_page": "secret",
     "domains_pages.decline_page": "secret",
     "domains_pages.login_page": "public",
@@ -250,7 +254,9 @@ def _console_client(world: World, persona: str) -> tuple[Any, str]:
     client = world.app.test_client()
     if persona == "nobody":
         return client, ""
-    client.post("/console/signin", data={"token": world.admin[persona]})
+    form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/signin").text)
+    assert form is not None
+    client.post("/console/signin", data={"token": world.admin[persona], "csrf_token": form[1]})
     cookie = client.get_cookie("gateway_console", path="/console")
     assert cookie is not None, persona
     return client, world.store.get_session(cookie.value).data["csrf"]

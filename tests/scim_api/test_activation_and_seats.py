@@ -27,9 +27,10 @@ def test_a_user_outside_the_associated_domains_is_pending_with_an_activation_ema
 def test_following_the_link_activates_the_pending_user(scim):
     body = scim.create_user("bob@elsewhere.test")
     (message,) = scim.store.list_outbox(scim.account_id).items
-    followed = scim.client.get(
-        message.link.removeprefix(PUBLIC_URL), headers={"Accept": "application/json"}
-    )
+    path = message.link.removeprefix(PUBLIC_URL)
+    assert scim.client.get(path).status_code == 200  # the page only shows a button
+    assert scim.status(body["id"]) == "pending"
+    followed = scim.client.post(path, headers={"Accept": "application/json"})
     assert followed.status_code == 200
     after = scim.get(f"/Users/{body['id']}").get_json()
     assert after["active"] is True and scim.status(body["id"]) == "active"

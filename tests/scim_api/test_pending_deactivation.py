@@ -15,7 +15,8 @@ def _links(scim):
 
 
 def _follow(scim, path):
-    return scim.client.get(path, headers={"Accept": "application/json"})
+    """Press the link's button (its GET only shows the page)."""
+    return scim.client.post(path, headers={"Accept": "application/json"})
 
 
 def _user(scim, user_id):
