@@ -43,8 +43,11 @@ def init_demo(store: SqlStore, config: GatewayConfig | None = None) -> DemoWorld
             plan_kind="enterprise",
             support_name="Acme IT",
             support_email="it@acme.test",
+            # A seat of every userType the SCIM Schemas publish (Basic needs none), so the
+            # conformance tools, which pick userType at random, pass without set-up.
             plan={
                 "Licensed": 1000,
+                "On-Prem": 100,
                 "addon:webinar": 50,
                 "addon:large_meeting": 20,
                 "addon:cloud_recording_storage": 100,
@@ -64,6 +67,7 @@ def init_demo(store: SqlStore, config: GatewayConfig | None = None) -> DemoWorld
         )
         store.delegate(health.id, "Licensed", 200, actor=ACTOR)
         store.delegate(health.id, "addon:webinar", 10, actor=ACTOR)
+        store.delegate(health.id, "addon:large_meeting", 10, actor=ACTOR)
         store.delegate(labs.id, "Licensed", 50, actor=ACTOR)
         globex = store.create_account(
             "Globex", "owner@globex.test", actor=ACTOR, vanity="globex", plan={"Licensed": 25}

@@ -33,17 +33,18 @@ class Persona:
 
 PERSONAS = (
     Persona(
-        "Hana: global_users + HIPAA (the seed's example: routed to Acme Healthcare)",
+        "Hana: global_users + HIPAA (the seed's example: routed to Acme Healthcare, "
+        "Licensed, large meetings)",
         "hana@acme.test",
         {"memberOf": ["global_users", "HIPAA"], "givenName": ["Hana"]},
     ),
     Persona(
-        "Paul: HIPAA only (partial match: stays in Acme)",
+        "Paul: HIPAA only (partial match: nothing of the rule, stays in Acme without a license)",
         "paul@acme.test",
         {"memberOf": ["HIPAA"], "givenName": ["Paul"]},
     ),
     Persona(
-        "Ada: global_users + engineering (Licensed, group Engineering)",
+        "Ada: global_users + engineering (partial match: no license; group Engineering)",
         "ada@acme.test",
         {"memberOf": ["global_users", "engineering"], "givenName": ["Ada"]},
     ),
@@ -59,30 +60,31 @@ PERSONAS = (
     ),
 )
 
+# The seed's rule: a user asserting global_users AND one of HIPAA, Developer, Tester is routed
+# into the healthcare sub-account with a license and the meeting add-ons; a partial match gets
+# none of it. Routed users get only the meeting license and meeting add-ons from the master.
+SEED_CONDITIONS: list[dict[str, Any]] = [
+    {"attribute": "memberOf", "values": ["global_users"], "operator": "equals"},
+    {"attribute": "memberOf", "values": ["HIPAA", "Developer", "Tester"], "operator": "equals"},
+]
+
 DEMO_RULES: list[dict[str, Any]] = [
     {
         "category": "sub_account",
         "name": "seed example: healthcare",
-        "conditions": [
-            {"attribute": "memberOf", "values": ["global_users"], "operator": "equals"},
-            {
-                "attribute": "memberOf",
-                "values": ["HIPAA", "Developer", "Tester"],
-                "operator": "equals",
-            },
-        ],
+        "conditions": SEED_CONDITIONS,
         "result": "acme-health",
     },
     {
         "category": "license",
-        "name": "everyone in global_users is Licensed",
-        "conditions": [{"attribute": "memberOf", "values": ["global_users"], "operator": "equals"}],
+        "name": "seed example: meeting license",
+        "conditions": SEED_CONDITIONS,
         "result": "Licensed",
     },
     {
-        "category": "addon:webinar",
-        "name": "HIPAA staff run webinars",
-        "conditions": [{"attribute": "memberOf", "values": ["HIPAA"], "operator": "equals"}],
+        "category": "addon:large_meeting",
+        "name": "seed example: meeting add-on",
+        "conditions": SEED_CONDITIONS,
         "result": True,
     },
     {

@@ -144,7 +144,9 @@ def test_explain_verifies_a_response_unless_told_not_to(client, acme, app, clock
 
     account, auth = acme
     sso = app.extensions["gateway.sso"]
-    response, _ = signed_response(sso, account, "hana@acme.test", {"memberOf": ["global_users"]})
+    response, _ = signed_response(
+        sso, account, "hana@acme.test", {"memberOf": ["global_users", "Tester"]}
+    )
     verified = client.post(
         _url(account, "/explain"), headers=auth, json={"saml_response": response}
     ).json

@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.store.sql import SqlStore
-
 BIN = Path(sys.executable).parent
 ZOOM_URN = "urn:ietf:params:scim:schemas:extension:zoom:1.0:User"
 
@@ -39,7 +37,10 @@ def free_port() -> int:
 
 
 def start_gateway(workdir: Path) -> Iterator[LiveGateway]:
-    """``gateway init-demo`` then ``gateway serve`` on a free loopback port; stopped after."""
+    """``gateway init-demo`` then ``gateway serve`` on a free loopback port; stopped after.
+
+    The demo world is used as it is: it has seats of every userType the Schemas publish.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -57,7 +58,6 @@ def start_gateway(workdir: Path) -> Iterator[LiveGateway]:
     )
     token = re.search(r"token \(acme scim, shown once\): (gws_\S+)", demo.stdout)
     assert token, demo.stdout
-    _give_on_prem_seats(env["GATEWAY_DATABASE_URL"])
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(
         [str(BIN / "gateway"), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -72,15 +72,6 @@ def start_gateway(workdir: Path) -> Iterator[LiveGateway]:
         process.terminate()
         process.wait(timeout=30)
         log.close()
-
-
-def _give_on_prem_seats(url: str) -> None:
-    """The tools pick userType at random; give Acme On-Prem seats as it has Licensed ones."""
-    store = SqlStore.from_url(url, migrate=False)
-    try:
-        store.set_plan(store.find_account("acme").id, "On-Prem", 100, actor="test")
-    finally:
-        store.dispose()
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:

@@ -26,7 +26,7 @@ def test_idp_page_posts_a_persona_to_the_acs_and_lands_in_the_sub_account(sqlite
     assert landed.status_code == 303
     me = client.get("/me", headers={"Accept": "application/json"}).json
     assert me["account"]["vanity"] == "acme-health"
-    assert me["user"]["license_type"] == "Licensed" and me["user"]["addons"] == ["webinar"]
+    assert me["user"]["license_type"] == "Licensed" and me["user"]["addons"] == ["large_meeting"]
 
 
 def test_custom_attributes_must_be_name_value_pairs(sqlite_store, tmp_path):
