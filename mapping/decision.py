@@ -87,7 +87,9 @@ class Decision:
 
     ``addons`` and ``groups`` are the full sets after the sign-in; ``role`` and
     ``recording_location`` are None when unchanged. When ``blocked`` is set (e.g.
-    ``license_none``) or ``owner_exempt`` is true, nothing changes.
+    ``license_none``) or ``owner_exempt`` is true, nothing changes. ``settings`` holds the
+    SETTING_CATEGORIES the sign-in changes: a value to set, or None to remove; a category
+    absent from it is unchanged.
     """
 
     sub_account: str | None
@@ -101,6 +103,7 @@ class Decision:
     blocked: str | None
     owner_exempt: bool
     trace: Trace = field(default_factory=Trace, compare=False)
+    settings: Mapping[str, RuleResult | None] = field(default_factory=dict)
 
     def __init__(
         self,
@@ -115,6 +118,7 @@ class Decision:
         blocked: str | None,
         owner_exempt: bool,
         trace: Trace | None = None,
+        settings: Mapping[str, RuleResult | None] | None = None,
     ) -> None:
         # Written straight into __dict__, as Trace is: one per evaluation.
         fields = self.__dict__
@@ -129,6 +133,7 @@ class Decision:
         fields["blocked"] = blocked
         fields["owner_exempt"] = owner_exempt
         fields["trace"] = Trace() if trace is None else trace
+        fields["settings"] = {} if settings is None else settings
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: sets become sorted lists."""
@@ -143,6 +148,7 @@ class Decision:
             "recording_location": self.recording_location,
             "blocked": self.blocked,
             "owner_exempt": self.owner_exempt,
+            "settings": dict(self.settings),
             "trace": trace_to_dict(self.trace),
         }
 

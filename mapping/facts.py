@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .model import GROUP_KINDS, fold
+from .model import GROUP_KINDS, RuleResult, fold
 
 # Joins an attribute's values into one text for single-call substring search; rule values
 # containing it are never indexed, so a match can never span two asserted values.
@@ -126,6 +126,8 @@ class UserState:
     addons: frozenset[str] = frozenset()
     groups: Mapping[str, frozenset[str]] = field(default_factory=_no_groups)
     has_upcoming_meetings: bool = False
+    # The user's current values of SETTING_CATEGORIES (absent: none).
+    settings: Mapping[str, RuleResult] = field(default_factory=dict)
 
     def groups_of(self, kind: str) -> frozenset[str]:
         """The user's current groups of one kind (user_group, im_group, contact_group)."""

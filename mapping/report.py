@@ -36,6 +36,8 @@ def _decision_section(decision: Decision) -> str:
         rows.append((f"{kind} removed", _items(decision.groups_removed.get(kind, frozenset()))))
     rows.append(("role", decision.role or "(unchanged)"))
     rows.append(("recording location", decision.recording_location or "(unchanged)"))
+    for category, value in decision.settings.items():
+        rows.append((category.replace("_", " "), "(removed)" if value is None else str(value)))
     return "Decision\n" + _columns(("field", "value"), rows)
 
 
