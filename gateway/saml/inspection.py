@@ -282,4 +282,18 @@ __all__ = [
     "certificate_facts",
     "configured_certificates",
     "inspect_response",
+    "pretty_xml",
 ]
+
+
+def pretty_xml(text: str | None) -> str:
+    """An XML document indented for reading (through the safe intake); as given when it does
+    not parse."""
+    if not text:
+        return ""
+    try:
+        root = parse_xml(text.encode("utf-8"), max_bytes=4 * DEFAULT_MAX_BYTES)
+    except SamlError:
+        return text
+    etree.indent(root, space="  ")
+    return etree.tostring(root, encoding="unicode")
