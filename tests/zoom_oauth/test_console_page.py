@@ -24,7 +24,9 @@ def console(store, http):
     """A console signed in with Acme's admin token; ``post`` sends a form with the CSRF token."""
     acme = new_account(store, "Acme")
     secret = store.create_token(acme.id, "admin", actor="test")[1]
-    assert http.post("/console/signin", data={"token": secret}).status_code == 303
+    form = CSRF.search(http.get("/console/signin").text)  # the sign-in form's token, if any
+    data = {"token": secret, **({"csrf_token": form.group(1)} if form else {})}
+    assert http.post("/console/signin", data=data).status_code == 303
 
     def post(path, **data):
         csrf = CSRF.search(http.get("/console/oauth-apps").text).group(1)
