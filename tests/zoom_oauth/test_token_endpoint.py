@@ -150,3 +150,23 @@ def test_every_call_gets_a_new_token_and_the_earlier_one_keeps_working(http, sto
     assert first != second
     assert storage.stored_token(store, first) is not None
     assert storage.stored_token(store, second) is not None
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Basic !!!", "Basic", "Basic QQ==", "Bearer gwo_x", "Basic " + "A" * 10_000, "Basic w4k6w4k="],
+)
+def test_a_malformed_authorization_header_is_an_invalid_client(http, acme, header):
+    response = http.post(acme.token_url(), headers={"Authorization": header})
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "reason": "Invalid client_id or client_secret",
+        "error": "invalid_client",
+    }
+
+
+def test_a_json_body_is_not_read_as_the_parameters(http, acme):
+    body = {"grant_type": "account_credentials", "account_id": acme.account.number}
+    response = http.post("/oauth/token", json=body, headers=acme.auth)
+    assert response.status_code == 400
+    assert response.get_json() == {"reason": "Missing grant type", "error": "invalid_request"}
