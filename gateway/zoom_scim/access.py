@@ -71,7 +71,9 @@ def addressed_account(store: SqlStore, account_id: int, wanted: str | None) -> A
 
 def check_prerequisites(store: SqlStore, account: Account) -> None:
     """Zoom's prerequisites of SCIM2; raises SsoRequired (400) naming the one missing."""
-    if store.get_saml_config(account.id) is None:
+    found = store.get_saml_config(account.id)
+    # Configured and switched on ("Enable Single Sign-On" on the SSO page).
+    if found is None or found[0].get("enabled", True) is False:
         raise SsoRequired(choices.SSO_REQUIRED)
     if not account.vanity:
         raise SsoRequired(choices.VANITY_REQUIRED)

@@ -8,7 +8,6 @@ deleted.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -42,8 +41,7 @@ class ZoomGroups:
         query = SearchQuery(
             filter=rfc, start_index=asked.start_index, count=asked.count, excluded=excluded
         )
-        searcher = dataclasses.replace(caller, profile="compatible")
-        found = self.scim.search(searcher, GROUP, query)
+        found = self.scim.search(caller, GROUP, query)
         aliases = self._aliases(caller)
         found["Resources"] = [zoom_group(g, aliases) for g in found["Resources"]]
         return found

@@ -7,7 +7,6 @@ the same transaction, through the account model, whose pools take and give back 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -52,9 +51,7 @@ class ZoomUsers:
         rfc = wanted.rfc if wanted else (NOT_PENDING if choices.PENDING_HIDDEN else None)
         query = SearchQuery(filter=rfc, start_index=asked.start_index, count=asked.count)
         offset, count = query.page(self.scim.limits.max_results)
-        # The Zoom filter grammar is checked above; the service then reads RFC filters.
-        searcher = dataclasses.replace(caller, profile="compatible")
-        found = self.scim.users.search(searcher, query, offset, count)
+        found = self.scim.users.search(caller, query, offset, count)
         resources = []
         for item in found.items:
             if wanted is not None and choices.PENDING_HIDDEN and item.user.status == "pending":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from zoomapi import (
     PUBLIC_URL,
+    SAML,
     USER_URN,
     ZOOM_USER_URN,
     make_account,
@@ -67,11 +68,15 @@ def test_scim2_needs_sso_an_approved_vanity_and_a_plan_that_allows_it(
     assert zoom.store.find_user_by_email("a@acme.test") is None
 
 
+def test_sso_configured_but_switched_off_is_not_enabled(gateway_app, store):
+    zoom = zoom_for(gateway_app, store)
+    store.put_saml_config(zoom.account_id, {**SAML, "enabled": False}, actor="t")
+    assert zoom_error(zoom.get("/Users")) == (400, "Account has not enabled Single Sign-On.")
+
+
 def test_the_same_account_with_sso_configured_is_served(gateway_app, store):
     zoom = zoom_for(gateway_app, store, sso=False)
     assert zoom.get("/Users").status_code == 400
-    from zoomapi import SAML
-
     store.put_saml_config(zoom.account_id, SAML, actor="t")
     assert zoom.get("/Users").status_code == 200
 
