@@ -1,9 +1,11 @@
 """Kill the gateway with SIGKILL at a random point of a large write, restart it, and check that
 nothing acknowledged was lost and every invariant holds.
 
-Three scenarios, each run ``--trials`` times on a fresh SQLite database:
+Four scenarios, each run ``--trials`` times on a fresh SQLite database:
 
 - ``bulk``: SCIM Bulk imports of users (half of them Licensed), one request after another;
+- ``bulk_pending``: the same with users outside Acme's domain, pending with activation emails
+  (no pending user may be left without its link);
 - ``migration``: a CSV migration of members from the master to a sub-account;
 - ``consolidation``: invitation accepts that move whole multi-user accounts into Acme.
 
@@ -16,6 +18,7 @@ again), and ``gateway check`` prints ``ok``. Usage: ``python -m reliability.cras
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import pathlib
 import random
@@ -31,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.demo import init_demo
+from gateway.sso.views import COOKIE
 from gateway.store import schema
 from gateway.store.sql import SqlStore
 from gateway.testing.client import http
@@ -92,12 +96,14 @@ def bulk_world(store: SqlStore) -> Scenario:
     return Scenario(store, dict(demo.tokens), target_account=acme.id)
 
 
-def bulk_load(gateway: LiveGateway, world: Scenario, stop: threading.Event) -> None:
+def bulk_load(
+    gateway: LiveGateway, world: Scenario, stop: threading.Event, domain: str = "acme.test"
+) -> None:
     """Bulk requests of 40 users each, until the kill."""
     for batch in range(1000):
         if stop.is_set():
             return
-        emails = [f"bulk{batch}-{n}@acme.test" for n in range(40)]
+        emails = [f"bulk{batch}-{n}@{domain}" for n in range(40)]
         world.touched.update(emails)
         world.started.set()
         operations = [
@@ -125,6 +131,12 @@ def bulk_load(gateway: LiveGateway, world: Scenario, stop: threading.Event) -> N
         for email, result in zip(emails, answer["Operations"], strict=True):
             if result["status"] == "201":
                 world.acked.add(email)
+
+
+def pending_load(gateway: LiveGateway, world: Scenario, stop: threading.Event) -> None:
+    """Bulk imports of users outside Acme's domain: each is pending with an activation email
+    (the kill must never leave one without its link: ``gateway check`` says so)."""
+    bulk_load(gateway, world, stop, domain="partner.test")
 
 
 def migration_world(store: SqlStore) -> Scenario:
@@ -201,6 +213,12 @@ def consolidation_world(store: SqlStore) -> Scenario:
             )
         world.touched.update(members)
         world.tokens[f"team{team}"] = ",".join(members)
+        # Only the invited owner, signed in, accepts: a session of its own.
+        owner_id = store.find_user_by_email(owner).id  # type: ignore[union-attr]
+        session = store.create_session(
+            "password", account.id, owner_id, {"method": "password"}, dt.timedelta(days=1)
+        )
+        world.tokens[f"cookie{team}"] = f"{COOKIE}={session}"
     return _invite_owners(world, acme.id)
 
 
@@ -227,6 +245,7 @@ def _accept(gateway: LiveGateway, world: Scenario, team: int) -> int:
         "POST",
         f"/api/v1/invitations/{world.tokens[f'secret{team}']}/accept",
         json_body={"confirm": True, "bring_all_users": True},
+        headers={"Cookie": world.tokens[f"cookie{team}"]},
     )
     return status
 
@@ -254,6 +273,7 @@ def consolidation_finish(gateway: LiveGateway, world: Scenario) -> list[str]:
 SCENARIOS: dict[str, tuple[Callable[..., Scenario], Callable[..., None], Any, float]] = {
     # name: (world, load, finish after restart, longest kill delay in seconds)
     "bulk": (bulk_world, bulk_load, None, 3.0),
+    "bulk_pending": (bulk_world, pending_load, None, 3.0),
     "migration": (migration_world, migration_load, migration_finish, 1.0),
     "consolidation": (consolidation_world, consolidation_load, consolidation_finish, 0.8),
 }

@@ -144,7 +144,10 @@ def test_a_scim_user_outside_the_associated_domains_activates_from_the_outbox(pa
     page.goto(f"{demo['url']}/console/users?q=userName+eq+%22sam%40outside.test%22")
     expect(page.get_by_test_id("users")).to_contain_text("pending")
     page.get_by_role("link", name="Outbox").click()
-    page.get_by_role("link", name="Open the activation link for sam@outside.test").click()
+    expect(page.get_by_test_id("outbox-demo-note")).to_contain_text("Demo mode")
+    page.get_by_role("link", name="Demo: open the activation link for sam@outside.test").click()
+    expect(page.get_by_role("heading")).to_have_text("Activate your account")  # GET: a page
+    page.get_by_role("button", name="Activate").click()
     expect(page.get_by_role("heading")).to_have_text("Account activated")
 
     page.goto(f"{demo['url']}/console/users?q=userName+eq+%22sam%40outside.test%22")
