@@ -27,6 +27,9 @@ ACCESS_TOKEN_PREFIX = "gwo_"  # noqa: S105  (a prefix, not a secret)
 TOKEN_LIFETIME = dt.timedelta(hours=1)
 # Expired tokens are kept a day so a late caller hears "expired", not "unknown".
 KEEP_EXPIRED = dt.timedelta(days=1)
+# An app keeps its newest tokens only: a client asking for a token per request cannot grow the
+# table without bound (Zoom, too, invalidates earlier tokens past a tolerance).
+MAX_TOKENS_PER_APP = 50
 # Zoom's scope names: lowercase words joined by ':' (``scim2``, ``scim2:admin``, ``user:read``).
 SCOPE_SYNTAX = re.compile(r"[a-z0-9_]+(?::[a-z0-9_]+)*\Z")
 MAX_SCOPES = 50
@@ -224,7 +227,8 @@ def app_by_client_id(store: SqlStore, client_id: str) -> tuple[OAuthApp, str] | 
 def issue_token(store: SqlStore, app: OAuthApp) -> tuple[str, dt.datetime]:
     """A new access token for ``app`` (kept hashed); returns it and its expiry.
 
-    Tokens of the app that expired more than a day ago are dropped on the way.
+    Tokens of the app that expired more than a day ago are dropped on the way, and so are
+    its oldest tokens beyond the newest MAX_TOKENS_PER_APP (they stop working).
     """
     token = ACCESS_TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = store.clock.now()
@@ -233,6 +237,17 @@ def issue_token(store: SqlStore, app: OAuthApp) -> tuple[str, dt.datetime]:
         conn.execute(
             TOKENS.delete().where(
                 TOKENS.c.app_id == app.id, TOKENS.c.expires_at < now - KEEP_EXPIRED
+            )
+        )
+        newest = (
+            sa.select(TOKENS.c.token_hash)
+            .where(TOKENS.c.app_id == app.id)
+            .order_by(TOKENS.c.issued_at.desc(), TOKENS.c.token_hash)
+            .limit(MAX_TOKENS_PER_APP - 1)
+        )
+        conn.execute(
+            TOKENS.delete().where(
+                TOKENS.c.app_id == app.id, TOKENS.c.token_hash.not_in(newest.scalar_subquery())
             )
         )
         conn.execute(

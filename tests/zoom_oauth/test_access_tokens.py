@@ -84,3 +84,15 @@ def test_tokens_expired_over_a_day_ago_are_dropped_when_the_app_gets_a_new_one(
     with pytest.raises(AccessTokenRefused) as refused:
         resolve_access_token(store, old, clock.now())
     assert refused.value.code == "invalid_access_token"
+
+
+def test_an_app_keeps_its_newest_50_tokens_and_the_oldest_stops_working(http, store, clock, acme):
+    tokens = []
+    for _ in range(51):
+        tokens.append(token_of(http, acme))
+        clock.advance(seconds=1)
+    with pytest.raises(AccessTokenRefused) as refused:
+        resolve_access_token(store, tokens[0], clock.now())
+    assert refused.value.code == "invalid_access_token"
+    for token in tokens[1:]:
+        assert resolve_access_token(store, token, clock.now()) is not None
