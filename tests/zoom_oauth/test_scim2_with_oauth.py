@@ -97,3 +97,14 @@ def test_the_lift_switch_lets_a_burst_through(store):
     # 80 lists in one second: far over Business+'s 60 Medium requests a second.
     codes = {gateway.get(USERS, headers=headers).status_code for _ in range(80)}
     assert codes == {200}
+
+
+def test_one_accounts_token_cannot_read_another_accounts_users(http, store):
+    acme = ready(store)
+    globex = new_tenant(store, "Globex")
+    store.put_saml_config(globex.account.id, SAML, actor="test")
+    headers = bearer(http, acme)
+    response = http.get(f"/v/{globex.account.vanity}/scim2/Users", headers=headers)
+    assert response.status_code == 401
+    # The token still works on its own account's vanity path.
+    assert http.get(f"/v/{acme.account.vanity}/scim2/Users", headers=headers).status_code == 200
