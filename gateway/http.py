@@ -221,11 +221,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        wrapped = GatewayError(
-            error.description or error.name,
-            code=HTTP_CODES.get(status, "http_error"),
-            status=status,
-        )
+        message = error.description or error.name
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if status == 413 and limit:
+            message = f"The request body is over the limit of {limit} bytes; send less."
+        wrapped = GatewayError(message, code=HTTP_CODES.get(status, "http_error"), status=status)
         response = _gateway_error(wrapped)
         if status == 405 and error.get_response().headers.get("Allow"):
             response.headers["Allow"] = error.get_response().headers["Allow"]

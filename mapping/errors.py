@@ -37,9 +37,9 @@ class MappingError(Exception):
 def _where(position: int | None, field: str | None) -> str:
     parts = []
     if position is not None:
-        parts.append(f"rule {position}")
+        parts.append(f"Rule {position}")
     if field is not None:
-        parts.append(f"field {field}")
+        parts.append(f"field {field}" if parts else f"Field {field}")
     return ", ".join(parts)
 
 

@@ -70,17 +70,17 @@ def load_rules(data: object, *, context: ValidationContext, version: int | None 
     if isinstance(data, Mapping):
         unknown = sorted(str(k) for k in data if k not in ("version", "rules"))
         if unknown:
-            errors.append(MalformedRule(f"unknown top-level key(s) {unknown}", field=unknown[0]))
+            errors.append(MalformedRule(f"Unknown top-level key(s) {unknown}.", field=unknown[0]))
         raw_version = data.get("version", version if version is not None else 1)
         if isinstance(raw_version, bool) or not isinstance(raw_version, int) or raw_version < 1:
-            errors.append(MalformedRule("version must be a positive integer", field="version"))
+            errors.append(MalformedRule("'version' must be a positive integer.", field="version"))
         else:
             version = raw_version
         data = data.get("rules", [])
     if isinstance(data, list):
         items = data
     else:
-        errors.append(MalformedRule("the rules must be a list of rule mappings", field="rules"))
+        errors.append(MalformedRule("The rules must be a list of rule mappings.", field="rules"))
     rules = [_load_rule(item, position, context, errors) for position, item in enumerate(items, 1)]
     if errors:
         raise RuleSetInvalid(errors)
@@ -91,18 +91,18 @@ def _load_rule(
     item: object, position: int, context: ValidationContext, errors: list[MappingError]
 ) -> Rule | None:
     if not isinstance(item, Mapping):
-        errors.append(MalformedRule("a rule must be a mapping", position=position))
+        errors.append(MalformedRule("A rule must be a mapping.", position=position))
         return None
     for key in sorted(str(k) for k in item if k not in RULE_KEYS):
-        errors.append(MalformedRule(f"unknown key {key!r}", position=position, field=key))
+        errors.append(MalformedRule(f"Unknown key {key!r}.", position=position, field=key))
     before = len(errors)
     category = _category(item.get("category"), position, context, errors)
     name = item.get("name")
     if name is not None and not isinstance(name, str):
-        errors.append(MalformedRule("name must be a string", position=position, field="name"))
+        errors.append(MalformedRule("'name' must be a string.", position=position, field="name"))
     conditions = _conditions(item.get("conditions"), position, errors)
     if "result" not in item:
-        errors.append(MalformedRule("result is missing", position=position, field="result"))
+        errors.append(MalformedRule("'result' is missing.", position=position, field="result"))
     elif category is not None:
         result = _result(category, item["result"], position, context, errors)
         if len(errors) == before and result is not None:
@@ -116,7 +116,7 @@ def _category(
     if not isinstance(raw, str):
         errors.append(
             MalformedRule(
-                "category is missing or not a string", position=position, field="category"
+                "'category' is missing or not a string.", position=position, field="category"
             )
         )
         return None
@@ -124,7 +124,7 @@ def _category(
         known = ", ".join(sorted(context.categories()))
         errors.append(
             UnknownCategory(
-                f"unknown category {raw!r}; known: {known}", position=position, field="category"
+                f"Unknown category {raw!r}; known: {known}.", position=position, field="category"
             )
         )
         return None
@@ -135,13 +135,13 @@ def _conditions(raw: object, position: int, errors: list[MappingError]) -> tuple
     if raw is None or raw == []:
         errors.append(
             EmptyConditions(
-                "a rule needs at least one condition", position=position, field="conditions"
+                "A rule needs at least one condition.", position=position, field="conditions"
             )
         )
         return ()
     if not isinstance(raw, list):
         errors.append(
-            MalformedRule("conditions must be a list", position=position, field="conditions")
+            MalformedRule("'conditions' must be a list.", position=position, field="conditions")
         )
         return ()
     loaded = (_condition(c, position, f"conditions[{n}]", errors) for n, c in enumerate(raw, 1))
@@ -153,13 +153,13 @@ def _condition(
 ) -> Condition | None:
     if not isinstance(raw, Mapping):
         errors.append(
-            MalformedRule("a condition must be a mapping", position=position, field=where)
+            MalformedRule("A condition must be a mapping.", position=position, field=where)
         )
         return None
     before = len(errors)
     for key in sorted(str(k) for k in raw if k not in CONDITION_KEYS):
         errors.append(
-            MalformedRule(f"unknown key {key!r}", position=position, field=f"{where}.{key}")
+            MalformedRule(f"Unknown key {key!r}.", position=position, field=f"{where}.{key}")
         )
     attribute = raw.get("attribute")
     values = _values(raw.get("values"), position, where, errors)
@@ -200,7 +200,7 @@ def _values(raw: object, position: int, where: str, errors: list[MappingError]) 
     if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
         errors.append(
             MalformedRule(
-                "values must be a non-empty list of non-empty strings",
+                "'values' must be a non-empty list of non-empty strings.",
                 position=position,
                 field=f"{where}.values",
             )

@@ -34,7 +34,7 @@ def parse_text(text: str, fmt: Format) -> object:
     Raises UnparseableDocument when the text is too large or not valid YAML/JSON.
     """
     if len(text) > MAX_DOCUMENT_CHARS:
-        raise UnparseableDocument(f"document larger than {MAX_DOCUMENT_CHARS} characters")
+        raise UnparseableDocument(f"Document larger than {MAX_DOCUMENT_CHARS} characters.")
     try:
         if fmt == "json":
             return json.loads(text)
@@ -42,5 +42,5 @@ def parse_text(text: str, fmt: Format) -> object:
             # safe_load builds plain data only: no Python objects from tags.
             return yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as e:
-        raise UnparseableDocument(f"not valid {fmt.upper()}: {e}") from e
-    raise UnparseableDocument(f"unknown format {fmt!r}; use yaml or json")
+        raise UnparseableDocument(f"Not valid {fmt.upper()}: {e}.") from e
+    raise UnparseableDocument(f"Unknown format {fmt!r}; use yaml or json.")

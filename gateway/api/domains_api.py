@@ -162,7 +162,7 @@ def set_enforcement(account_id: int) -> ResponseReturnValue:
     caller, account = managed_account(account_id)
     body = json_body()
     if not isinstance(body.get("enabled"), bool):
-        raise BadRequest("enabled must be true or false.", code="invalid_option")
+        raise BadRequest("'enabled' must be true or false.", code="invalid_option")
     enforcement = services().enforcement
     if "threshold" in body:
         account = enforcement.set_threshold(account, body["threshold"], actor=caller.actor)

@@ -169,7 +169,7 @@ def consolidation_choice() -> ResponseReturnValue:
         ), 202
     if body.get("choice") == "consolidate":
         return _consolidate(user, body)
-    raise BadRequest("choice is 'change_email' or 'consolidate'.", code="invalid_choice")
+    raise BadRequest("'choice' is 'change_email' or 'consolidate'.", code="invalid_choice")
 
 
 def _consolidate(user: User, body: dict[str, Any]) -> ResponseReturnValue:

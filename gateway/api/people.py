@@ -280,7 +280,7 @@ def _status_arg() -> str | None:
     status = request.args.get("status") or None
     if status is not None and status not in USER_STATUSES:
         raise BadRequest(
-            f"status must be one of {', '.join(USER_STATUSES)}.", code="invalid_parameter"
+            f"'status' must be one of {', '.join(USER_STATUSES)}.", code="invalid_parameter"
         )
     return status
 

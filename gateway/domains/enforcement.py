@@ -65,7 +65,7 @@ class SsoEnforcement:
         """Change the threshold; below the configured one only for education accounts."""
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
             raise BadRequest(
-                "threshold must be a whole percentage 0-100.", code="invalid_threshold"
+                "'threshold' must be a whole percentage 0-100.", code="invalid_threshold"
             )
         if value < self.config.sso_enforcement_threshold and account.plan_kind != "education":
             raise BadRequest(

@@ -49,7 +49,9 @@ class MigrationService:
             )
         emails = body.get("emails")
         if not isinstance(emails, list) or not emails or len(emails) > MAX_EMAILS:
-            raise BadRequest(f"emails: a list of 1-{MAX_EMAILS} addresses.", code="invalid_emails")
+            raise BadRequest(
+                f"'emails' must be a list of 1 to {MAX_EMAILS} addresses.", code="invalid_emails"
+            )
         values = {
             "master_account_id": master.id,
             "source_account_id": source.id,
@@ -141,5 +143,5 @@ def _date(value: Any) -> str:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError as e:
         raise BadRequest(
-            "tentative_date must be a date like 2026-04-01.", code="invalid_date"
+            "'tentative_date' must be a date like 2026-04-01.", code="invalid_date"
         ) from e

@@ -179,10 +179,17 @@ def _check_bearer(
     window.check_not_on_or_after(expiry, "bearer subject confirmation")
     if data.get("InResponseTo") != in_response_to:
         raise SubjectConfirmationInvalid(
-            f"The bearer confirmation answers request '{data.get('InResponseTo')}' but the "
-            f"Response answers '{in_response_to}'."
+            f"The assertion's bearer SubjectConfirmationData {_answers(data.get('InResponseTo'))}"
+            f", but the Response {_answers(in_response_to)}. The IdP must put the same request "
+            "ID in both (or in neither, for an IdP-initiated sign-in)."
         )
     return expiry
+
+
+def _answers(request_id: str | None) -> str:
+    if request_id is None:
+        return "names no request (InResponseTo is absent)"
+    return f"answers request '{request_id}'"
 
 
 def read_authn(assertion: etree._Element, window: Window) -> tuple[str | None, dt.datetime | None]:

@@ -206,11 +206,20 @@ def _check_policy(policy: SignaturePolicy, response_signed: bool, assertion_sign
     }[policy]
     if missing:
         got = [n for n, s in (("response", response_signed), ("assertion", assertion_signed)) if s]
+        signed = f"only the {got[0]}" if got else "neither"
         raise SignatureMissing(
-            f"This account requires the {policy.value} to be signed (policy '{policy.value}') "
-            f"but the IdP signed {' and '.join(got) or 'nothing'}. Enable the matching signing "
-            "option in the IdP app, or change the required signatures here."
+            f"This account requires {_REQUIRED[policy]} to be signed, but the IdP signed "
+            f"{signed}. Turn on the matching signing option in the IdP's SAML app, or change the "
+            f"account's required signatures (SAML setting 'signatures', now '{policy.value}')."
         )
+
+
+_REQUIRED = {
+    SignaturePolicy.EITHER: "the response or the assertion",
+    SignaturePolicy.RESPONSE: "the response",
+    SignaturePolicy.ASSERTION: "the assertion",
+    SignaturePolicy.BOTH: "both the response and the assertion",
+}
 
 
 def _check_destination(root: etree._Element, acs_urls: tuple[str, ...], *, signed: bool) -> None:

@@ -52,9 +52,14 @@ def decode_base64(data: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> b
         # strict_mode refuses any character outside the alphabet and misplaced padding.
         decoded = binascii.a2b_base64(compact, strict_mode=True)
     except binascii.Error as e:
+        problem = (
+            "its length is not a multiple of 4, as if it was cut short"
+            if len(compact) % 4
+            else "it holds a character outside A-Z, a-z, 0-9, '+' and '/', or '=' before its end"
+        )
         raise NotBase64(
-            f"The SAMLResponse is not valid base64 ({e}): only A-Z, a-z, 0-9, '+', '/' and "
-            "final '=' are allowed. Post it exactly as the IdP produced it, URL-decoded once."
+            f"The SAMLResponse is not valid base64: {problem}. Post it exactly as the IdP "
+            "produced it, URL-decoded once."
         ) from e
     if not decoded.strip():
         raise EmptyResponse("The SAMLResponse decodes to nothing. Post the IdP's full response.")

@@ -94,7 +94,7 @@ class BulkRunner:
             results[op.index] = _failure(
                 op,
                 UnresolvedReference(
-                    f"operation {op.index} is on a bulkId reference cycle; split the request"
+                    f"Operation {op.index} is on a bulkId reference cycle; split the request."
                 ),
             )
             errors += 1
@@ -136,10 +136,10 @@ class BulkRunner:
         """The checked operations and ``failOnErrors``; raises InvalidSyntax, PayloadTooLarge."""
         schemas = body.get("schemas") if isinstance(body, dict) else None
         if not isinstance(schemas, list) or BULK_REQUEST not in schemas:
-            raise InvalidSyntax(f'a Bulk body must have "schemas": ["{BULK_REQUEST}"]')
+            raise InvalidSyntax(f'A Bulk body must have "schemas": ["{BULK_REQUEST}"].')
         raw = body.get("Operations")
         if not isinstance(raw, list) or not raw:
-            raise InvalidSyntax('a Bulk body needs "Operations": a non-empty list')
+            raise InvalidSyntax('A Bulk body needs "Operations": a non-empty list.')
         if len(raw) > self.limits.max_operations:
             raise PayloadTooLarge(
                 f"The bulk request has {len(raw)} operations; maxOperations is "
@@ -151,7 +151,7 @@ class BulkRunner:
             or isinstance(fail_on_errors, bool)
             or fail_on_errors < 1
         ):
-            raise InvalidSyntax("failOnErrors must be an integer of 1 or more")
+            raise InvalidSyntax("'failOnErrors' must be an integer of 1 or more.")
         return [_operation(i, op) for i, op in enumerate(raw)], fail_on_errors
 
     def one(
@@ -172,7 +172,7 @@ class BulkRunner:
         endpoint, _, resource_id = path.strip("/").partition("/")
         resource_type = resource_type_of(endpoint)
         if (op.method == "POST") == bool(resource_id):
-            raise InvalidSyntax(f"operation {op.index}: {op.method} does not apply to {path!r}")
+            raise InvalidSyntax(f"Operation {op.index}: {op.method} does not apply to {path!r}.")
         if_match = version_from_etag(op.version)
         result: dict[str, Any] = {"method": op.method}
         if op.bulk_id:
@@ -209,28 +209,28 @@ class BulkRunner:
     def _created(self, bulk_id: str) -> str:
         if bulk_id not in self.created:
             raise UnresolvedReference(
-                f"bulkId {bulk_id!r} names no resource created by this request"
+                f"The bulkId {bulk_id!r} names no resource created by this request."
             )
         return self.created[bulk_id]
 
 
 def _operation(index: int, raw: Any) -> BulkOperation:
     if not isinstance(raw, dict):
-        raise InvalidSyntax(f"operation {index} must be a JSON object")
+        raise InvalidSyntax(f"Operation {index} must be a JSON object.")
     method = str(raw.get("method", "")).upper()
     path = raw.get("path")
     if method not in METHODS or not isinstance(path, str) or not path:
-        raise InvalidSyntax(f"operation {index} needs a method ({', '.join(METHODS)}) and a path")
+        raise InvalidSyntax(f"Operation {index} needs a method ({', '.join(METHODS)}) and a path.")
     bulk_id = raw.get("bulkId")
     if bulk_id is not None and not isinstance(bulk_id, str):
-        raise InvalidSyntax(f"operation {index}: bulkId must be a string")
+        raise InvalidSyntax(f"Operation {index}: bulkId must be a string.")
     version = raw.get("version")
     if version is not None and not isinstance(version, str):
-        raise InvalidSyntax(f"operation {index}: version must be a string (an ETag)")
+        raise InvalidSyntax(f"Operation {index}: version must be a string (an ETag).")
     if method == "POST" and not bulk_id:
-        raise InvalidSyntax(f"operation {index}: a POST needs a bulkId (RFC 7644 §3.7)")
+        raise InvalidSyntax(f"Operation {index}: a POST needs a bulkId (RFC 7644 §3.7).")
     if method != "DELETE" and "data" not in raw:
-        raise InvalidValue(f"operation {index}: {method} needs data")
+        raise InvalidValue(f"Operation {index}: {method} needs data.")
     return BulkOperation(index, method, path, bulk_id, raw.get("data"), raw.get("version"))
 
 

@@ -53,22 +53,22 @@ def read_patch_request(body: Any) -> list[Any]:
     MAX_PATCH_VALUES values.
     """
     if not isinstance(body, dict):
-        raise InvalidSyntax("a PATCH body must be a JSON object")
+        raise InvalidSyntax("A PATCH body must be a JSON object.")
     if body.get("schemas") != [PATCH_URN]:
-        raise InvalidSyntax(f'a PATCH body must have "schemas": ["{PATCH_URN}"]')
+        raise InvalidSyntax(f'A PATCH body must have "schemas": ["{PATCH_URN}"].')
     operations = body.get("Operations")
     if not isinstance(operations, list) or not operations:
-        raise InvalidSyntax('a PATCH body needs "Operations": a non-empty list')
+        raise InvalidSyntax('A PATCH body needs "Operations": a non-empty list.')
     if len(operations) > MAX_PATCH_OPERATIONS:
         raise PayloadTooLarge(
-            f"a PATCH request carries at most {MAX_PATCH_OPERATIONS} operations (this one has "
-            f"{len(operations)}); send the changes in several requests"
+            f"A PATCH request carries at most {MAX_PATCH_OPERATIONS} operations (this one has "
+            f"{len(operations)}); send the changes in several requests."
         )
     values = sum(_value_count(op.get("value")) for op in operations if isinstance(op, dict))
     if values > MAX_PATCH_VALUES:
         raise PayloadTooLarge(
-            f"a PATCH request carries at most {MAX_PATCH_VALUES} values in all (e.g. members "
-            f"to add; this one has {values}); send the changes in several requests"
+            f"A PATCH request carries at most {MAX_PATCH_VALUES} values in all (e.g. members "
+            f"to add; this one has {values}); send the changes in several requests."
         )
     return operations
 
@@ -116,16 +116,16 @@ class _Patcher:
     def run(self, operation: Any, index: int) -> None:
         """One operation: checks its shape, then dispatches on ``op``."""
         if not isinstance(operation, dict):
-            raise InvalidSyntax(f"Operations[{index}] must be an object")
+            raise InvalidSyntax(f"Operations[{index}] must be an object.")
         op = self.op_name(operation.get("op"), index)
         path_text = operation.get("path")
         if path_text is not None and not isinstance(path_text, str):
-            raise InvalidPath(f"Operations[{index}].path must be a string")
+            raise InvalidPath(f"Operations[{index}].path must be a string.")
         if op == "remove":
             self.remove(path_text, operation)
             return
         if "value" not in operation:
-            raise InvalidSyntax(f"Operations[{index}] ('{op}') needs a 'value'")
+            raise InvalidSyntax(f"Operations[{index}] ('{op}') needs a 'value'.")
         value = operation["value"]
         if path_text is None or path_text == "":
             for path, item in self.no_path_targets(value):
@@ -135,17 +135,17 @@ class _Patcher:
 
     def op_name(self, raw: Any, index: int) -> str:
         if not isinstance(raw, str) or raw.casefold() not in OPS:
-            raise InvalidSyntax(f"Operations[{index}].op must be one of add, replace, remove")
+            raise InvalidSyntax(f"Operations[{index}].op must be one of add, replace, remove.")
         if raw not in OPS:
             self.leniency.tolerate(
-                "capitalised_op", InvalidSyntax(f"op must be lower case: {raw.lower()!r}")
+                "capitalised_op", InvalidSyntax(f"'op' must be lower case: {raw.lower()!r}.")
             )
         return raw.casefold()
 
     def no_path_targets(self, value: Any) -> list[tuple[PatchPath, Any]]:
         """RFC 7644 §3.5.2.1/§3.5.2.3 without ``path``: each member of ``value`` is a target."""
         if not isinstance(value, dict):
-            raise InvalidValue("without a 'path', 'value' must be an object of attributes")
+            raise InvalidValue("Without a 'path', 'value' must be an object of attributes.")
         targets = []
         for key, item in value.items():
             if key.casefold() == "schemas":
@@ -161,11 +161,11 @@ class _Patcher:
         if ":" in key:
             self.leniency.tolerate(
                 "urn_qualified_key",
-                InvalidValue(f"'{key}' must be nested in its schema's object, not URN-qualified"),
+                InvalidValue(f"'{key}' must be nested in its schema's object, not URN-qualified."),
             )
         elif path.sub is not None:
             self.leniency.tolerate(
-                "dotted_key", InvalidValue(f"'{key}' must be given as a nested object")
+                "dotted_key", InvalidValue(f"'{key}' must be given as a nested object.")
             )
 
     def holder(self, path: PatchPath, create: bool) -> dict[str, Any] | None:
@@ -208,7 +208,7 @@ class _Patcher:
             return False
         self.leniency.tolerate(
             "unchanged_read_only",
-            Mutability(f"'{path.label}' is readOnly and cannot be sent in a PATCH"),
+            Mutability(f"'{path.label}' is readOnly and cannot be sent in a PATCH."),
         )
         return True
 
@@ -217,9 +217,9 @@ class _Patcher:
             if attribute is None:
                 continue
             if attribute.mutability == "readOnly":
-                raise Mutability(f"'{path.label}' is readOnly and cannot be changed")
+                raise Mutability(f"'{path.label}' is readOnly and cannot be changed.")
             if attribute.mutability == "immutable" and (op != "add" or self.exists(path)):
-                raise Mutability(f"'{path.label}' is immutable once set")
+                raise Mutability(f"'{path.label}' is immutable once set.")
 
     def exists(self, path: PatchPath) -> bool:
         holder = self.holder(path, create=False) or {}
@@ -290,7 +290,7 @@ class _Patcher:
     def created_element(self, path: PatchPath) -> dict[str, Any]:
         """Entra adds ``phoneNumbers[type eq "work"].value`` when no work number exists yet."""
         seed = _equalities(path.value_filter)
-        refusal = NoTarget(f"no value of '{path.attribute.name}' matches the filter in the path")
+        refusal = NoTarget(f"No value of '{path.attribute.name}' matches the filter in the path.")
         if seed is None:
             raise refusal
         self.leniency.tolerate("filtered_path_creates_value", refusal)
@@ -299,7 +299,7 @@ class _Patcher:
     def remove(self, path_text: str | None, operation: dict[str, Any]) -> None:
         """RFC 7644 §3.5.2.2 remove."""
         if not path_text:
-            raise NoTarget("'remove' needs a 'path'")
+            raise NoTarget("'remove' needs a 'path'.")
         path = parse_patch_path(path_text, self.schema)
         self.check_mutability(path, "remove")
         check_removable(path)
@@ -307,7 +307,7 @@ class _Patcher:
         key = _key(holder, path.attribute.name) if holder is not None else None
         if holder is None or key is None:
             if path.value_filter is not None:
-                raise NoTarget(f"'{path.label}' matches nothing to remove")
+                raise NoTarget(f"'{path.label}' matches nothing to remove.")
             return
         if "value" in operation and path.value_filter is None and path.sub is None:
             self.remove_listed(path, holder, key, operation["value"])
@@ -321,10 +321,10 @@ class _Patcher:
     def remove_listed(self, path: PatchPath, holder: dict[str, Any], key: str, value: Any) -> None:
         """Entra's ``{"op": "remove", "path": "members", "value": [{"value": "id"}]}``."""
         if not (path.attribute.multi_valued and isinstance(value, list)):
-            raise InvalidSyntax(f"'remove' of '{path.label}' takes no 'value'")
+            raise InvalidSyntax(f"'remove' of '{path.label}' takes no 'value'.")
         self.leniency.tolerate(
             "remove_with_value_list",
-            InvalidSyntax(f"use a path filter: '{path.attribute.name}[value eq \"...\"]'"),
+            InvalidSyntax(f"Use a path filter: '{path.attribute.name}[value eq \"...\"]'."),
         )
         doomed = {str(v.get("value")) for v in value if isinstance(v, dict)}
         kept = [
@@ -337,7 +337,7 @@ class _Patcher:
         elements = holder[key] if isinstance(holder[key], list) else []
         hits = [e for e in elements if isinstance(e, dict) and matches(path.value_filter, e)]
         if not hits:
-            raise NoTarget(f"'{path.label}' matches nothing to remove")
+            raise NoTarget(f"'{path.label}' matches nothing to remove.")
         if path.sub is None:
             _store_list(holder, key, [e for e in elements if not any(e is h for h in hits)])
             return
@@ -358,10 +358,10 @@ def check_removable(path: PatchPath) -> None:
         held = [a.name for a in path.schema.attributes if a.required]
         if held:
             raise Mutability(
-                f"'{path.label}' cannot be removed: it holds required {', '.join(held)}"
+                f"'{path.label}' cannot be removed: it holds required {', '.join(held)}."
             )
     elif path.attribute.required:
-        raise Mutability(f"'{path.label}' is required and cannot be removed; replace it instead")
+        raise Mutability(f"'{path.label}' is required and cannot be removed; replace it instead.")
 
 
 def _key(holder: dict[str, Any], name: str) -> str | None:

@@ -51,21 +51,21 @@ def parse_patch_path(text: str, resource: ResourceType, *, allow_filter: bool = 
         return PatchPath(schema, False, extension_attribute(schema))
     match = _PATH.fullmatch(rest)
     if match is None:
-        raise InvalidPath(f"'{text}' is not a valid PATCH path")
+        raise InvalidPath(f"'{text}' is not a valid PATCH path.")
     ref = resource.resolve_parts(schema.id if schema else None, match["name"], None)
     if ref is None:
-        raise InvalidPath(f"'{text}' names no attribute of {resource.name}")
+        raise InvalidPath(f"'{text}' names no attribute of {resource.name}.")
     sub = _sub(ref, match["sub"], text)
     if match["filter"] is None:
         return PatchPath(ref.schema, ref.core, ref.attribute, sub)
     if not allow_filter:
-        raise InvalidPath(f"'{text}' cannot carry a value filter here")
+        raise InvalidPath(f"'{text}' cannot carry a value filter here.")
     if not (ref.attribute.is_complex and ref.attribute.multi_valued):
-        raise InvalidPath(f"'{ref.name}' is not multi-valued, so '[...]' cannot select values")
+        raise InvalidPath(f"'{ref.name}' is not multi-valued, so '[...]' cannot select values.")
     try:
         node = parse_value_filter(match["filter"], resource, ref)
     except InvalidFilter as exc:
-        raise InvalidPath(f"the value filter in '{text}' is invalid: {exc.message}") from exc
+        raise InvalidPath(f"The value filter in '{text}' is invalid: {exc.message}") from exc
     return PatchPath(ref.schema, ref.core, ref.attribute, sub, node)
 
 
@@ -79,5 +79,5 @@ def _sub(ref: AttrRef, name: str | None, text: str) -> Attribute | None:
         return None
     sub = ref.attribute.sub(name)
     if sub is None:
-        raise InvalidPath(f"'{text}': '{name}' is not a sub-attribute of '{ref.name}'")
+        raise InvalidPath(f"'{text}': '{name}' is not a sub-attribute of '{ref.name}'.")
     return sub

@@ -54,10 +54,10 @@ def query_from_body(body: Any) -> SearchQuery:
     Raises InvalidSyntax when the body is not a SearchRequest, InvalidValue for bad numbers.
     """
     if not isinstance(body, dict):
-        raise InvalidSyntax("a .search body must be a SearchRequest JSON object")
+        raise InvalidSyntax("A .search body must be a SearchRequest JSON object.")
     schemas = body.get("schemas")
     if schemas is not None and (not isinstance(schemas, list) or SEARCH_URN not in schemas):
-        raise InvalidSyntax(f'a .search body must have "schemas": ["{SEARCH_URN}"]')
+        raise InvalidSyntax(f'A .search body must have "schemas": ["{SEARCH_URN}"].')
     return SearchQuery(
         filter=_text(body, "filter") or None,
         sort_by=_text(body, "sortBy") or None,
@@ -73,7 +73,7 @@ def _text(body: dict[str, Any], name: str) -> str | None:
     """A string member of a SearchRequest; raises InvalidSyntax for any other JSON type."""
     value = body.get(name)
     if value is not None and not isinstance(value, str):
-        raise InvalidSyntax(f'"{name}" in a .search body must be a string')
+        raise InvalidSyntax(f'"{name}" in a .search body must be a string.')
     return value
 
 
@@ -84,18 +84,18 @@ def _paths(body: dict[str, Any], name: str) -> str | list[str] | None:
         return value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
-    raise InvalidSyntax(f'"{name}" in a .search body must be a string or a list of strings')
+    raise InvalidSyntax(f'"{name}" in a .search body must be a string or a list of strings.')
 
 
 def _integer(raw: Any, name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
-        raise InvalidValue(f"{name} must be an integer, not {raw!r}")
+        raise InvalidValue(f"{name} must be an integer, not {raw!r}.")
     try:
         return int(raw)
     except (TypeError, ValueError) as e:
-        raise InvalidValue(f"{name} must be an integer, not {raw!r}") from e
+        raise InvalidValue(f"{name} must be an integer, not {raw!r}.") from e
 
 
 def list_response(

@@ -258,11 +258,11 @@ def _sign_in(
         return user_name.strip(), None
     if profile == "zoom":
         raise InvalidValue(
-            f"userName must be the user's email address (this service signs users in by "
+            f"'userName' must be the user's email address (this service signs users in by "
             f"email); {user_name!r} is not one."
         )
     if not user_name.strip() or len(user_name) > 320:
-        raise InvalidValue("userName takes 1 to 320 characters, not only spaces.")
+        raise InvalidValue("'userName' takes 1 to 320 characters, not only spaces.")
     chosen = _sign_in_entry(emails)
     if chosen is None:
         # No email at all: kept pending (no sign-in, no activation email) until one is set.
@@ -321,7 +321,7 @@ def _kept_emails(emails: list[Any]) -> list[dict[str, Any]]:
     """The entries with a value; raises InvalidValue when more than one is primary (§2.4)."""
     kept = [e for e in emails if isinstance(e, dict) and e.get("value")]
     if sum(1 for e in kept if e.get("primary") is True) > 1:
-        raise InvalidValue("at most one of 'emails' may be primary")
+        raise InvalidValue("At most one of 'emails' may be primary.")
     return kept
 
 
@@ -346,9 +346,9 @@ def member_ids(resource: dict[str, Any]) -> list[str]:
     ids: list[str] = []
     for member in resource.get("members") or []:
         if not isinstance(member, dict) or not member.get("value"):
-            raise InvalidValue("each member needs a 'value': the id of a User")
+            raise InvalidValue("Each member needs a 'value': the id of a User.")
         if str(member.get("type", "User")).casefold() == "group":
-            raise InvalidValue("groups cannot be members of groups on this service")
+            raise InvalidValue("Groups cannot be members of groups on this service.")
         ids.append(str(member["value"]))
     return ids
 

@@ -39,7 +39,7 @@ def scim_errors() -> Iterator[None]:
         raise scim.Mutability(e.message) from e
     except store.LicensePoolExhausted as e:
         raise scim.InvalidValue(
-            f"userType cannot be granted: {e.message} Send userType 'Basic' to create the user "
+            f"'userType' cannot be granted: {e.message} Send userType 'Basic' to create the user "
             "without a seat."
         ) from e
     except GatewayError as e:

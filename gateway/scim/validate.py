@@ -33,7 +33,7 @@ def validate_resource(
     profile) an unknown attribute or schema.
     """
     if not isinstance(body, dict):
-        raise InvalidSyntax("the request body must be a JSON object")
+        raise InvalidSyntax("The request body must be a JSON object.")
     leniency = Leniency(profile)
     out: dict[str, Any] = {"schemas": _schemas(body, resource, leniency)}
     for key, value in body.items():
@@ -58,7 +58,7 @@ def check_required(data: dict[str, Any], resource: ResourceType) -> None:
             if attribute.server_default is not None:
                 continue
             if attribute.required and holder.get(attribute.name) in (None, "", []):
-                raise InvalidValue(f"'{attribute.name}' is required for a {resource.name}")
+                raise InvalidValue(f"'{attribute.name}' is required for a {resource.name}.")
 
 
 def coerce(attribute: Attribute, value: Any, leniency: Leniency, where: str) -> Any:
@@ -71,7 +71,7 @@ def coerce(attribute: Attribute, value: Any, leniency: Leniency, where: str) -> 
     if attribute.multi_valued:
         return _coerce_multi(attribute, value, leniency, where)
     if isinstance(value, list):
-        raise InvalidValue(f"'{where}' takes a single value, not a list")
+        raise InvalidValue(f"'{where}' takes a single value, not a list.")
     if attribute.is_complex:
         return _coerce_complex(attribute, value, leniency, where)
     return _coerce_simple(attribute, value, leniency, where)
@@ -81,18 +81,18 @@ def _schemas(body: dict[str, Any], resource: ResourceType, leniency: Leniency) -
     raw = next((v for k, v in body.items() if k.casefold() == "schemas"), None)
     if raw is None:
         leniency.tolerate(
-            "missing_schemas", InvalidValue(f"'schemas' must list '{resource.core.id}'")
+            "missing_schemas", InvalidValue(f"'schemas' must list '{resource.core.id}'.")
         )
         return [resource.core.id]
     if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
-        raise InvalidValue("'schemas' must be a list of schema URNs")
+        raise InvalidValue("'schemas' must be a list of schema URNs.")
     known = [resource.schema_by_urn(u) for u in raw]
     if any(schema is None for schema in known):
         unknown = [u for u, s in zip(raw, known, strict=True) if s is None]
-        leniency.tolerate("unknown_schema", InvalidValue(f"unknown schemas: {unknown}"))
+        leniency.tolerate("unknown_schema", InvalidValue(f"Unknown schemas: {unknown}."))
     urns = list(dict.fromkeys(s.id for s in known if s is not None))
     if resource.core.id not in urns:
-        raise InvalidValue(f"'schemas' must list '{resource.core.id}'")
+        raise InvalidValue(f"'schemas' must list '{resource.core.id}'.")
     return urns
 
 
@@ -103,7 +103,7 @@ def _place(
     extension = resource.schema_by_urn(key)
     if extension is not None and extension is not resource.core:
         if not isinstance(value, dict):
-            raise InvalidValue(f"'{extension.id}' must be an object")
+            raise InvalidValue(f"'{extension.id}' must be an object.")
         for sub_key, sub_value in value.items():
             _set(out, extension, resource, sub_key, sub_value, leniency)
         return
@@ -112,7 +112,7 @@ def _place(
         if schema is not resource.core:
             leniency.tolerate(
                 "urn_qualified_key",
-                InvalidValue(f"'{key}' must be given inside the '{schema.id}' object"),
+                InvalidValue(f"'{key}' must be given inside the '{schema.id}' object."),
             )
         _set(out, schema, resource, rest, value, leniency)
         return
@@ -131,7 +131,7 @@ def _set(
     if ref is None:
         leniency.tolerate(
             "unknown_attribute",
-            InvalidValue(f"'{name}' is not an attribute of {schema.name} ({schema.id})"),
+            InvalidValue(f"'{name}' is not an attribute of {schema.name} ({schema.id})."),
         )
         return
     attribute = ref.attribute
@@ -151,7 +151,7 @@ def _sync_extension_urns(out: dict[str, Any], resource: ResourceType, leniency: 
             del out[urn]
         if urn in out and urn not in out["schemas"]:
             leniency.tolerate(
-                "extension_not_in_schemas", InvalidValue(f"'schemas' must list '{urn}'")
+                "extension_not_in_schemas", InvalidValue(f"'schemas' must list '{urn}'.")
             )
             out["schemas"].append(urn)
 
@@ -159,7 +159,7 @@ def _sync_extension_urns(out: dict[str, Any], resource: ResourceType, leniency: 
 def _coerce_multi(attribute: Attribute, value: Any, leniency: Leniency, where: str) -> Any:
     if not isinstance(value, list):
         leniency.tolerate(
-            "single_value_for_multi_valued", InvalidValue(f"'{where}' must be a list")
+            "single_value_for_multi_valued", InvalidValue(f"'{where}' must be a list.")
         )
         value = [value]
     single = replace(attribute, multi_valued=False)
@@ -171,7 +171,7 @@ def _coerce_multi(attribute: Attribute, value: Any, leniency: Leniency, where: s
     if len(primaries) > 1:
         leniency.tolerate(
             "multiple_primary",
-            InvalidValue(f"at most one value of '{where}' may be primary (RFC 7643 §2.4)"),
+            InvalidValue(f"At most one value of '{where}' may be primary (RFC 7643 §2.4)."),
         )
         for index in primaries[1:]:
             items[index]["primary"] = False
@@ -182,17 +182,17 @@ def _coerce_complex(attribute: Attribute, value: Any, leniency: Leniency, where:
     if isinstance(value, str) and attribute.name == "manager":
         leniency.tolerate(
             "manager_bare_string",
-            InvalidValue(f'\'{where}\' must be an object such as {{"value": "<id>"}}'),
+            InvalidValue(f'\'{where}\' must be an object such as {{"value": "<id>"}}.'),
         )
         value = {"value": value}
     if not isinstance(value, dict):
-        raise InvalidValue(f"'{where}' must be an object")
+        raise InvalidValue(f"'{where}' must be an object.")
     out: dict[str, Any] = {}
     for key, sub_value in value.items():
         sub = attribute.sub(key)
         if sub is None:
             leniency.tolerate(
-                "unknown_attribute", InvalidValue(f"'{key}' is not a sub-attribute of '{where}'")
+                "unknown_attribute", InvalidValue(f"'{key}' is not a sub-attribute of '{where}'.")
             )
             continue
         if sub.mutability == "readOnly":
@@ -209,24 +209,24 @@ def _coerce_simple(attribute: Attribute, value: Any, leniency: Leniency, where: 
         return _coerce_boolean(value, leniency, where)
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidValue(f"'{where}' must be an integer")
+            raise InvalidValue(f"'{where}' must be an integer.")
         return value
     if kind == "decimal":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidValue(f"'{where}' must be a number")
+            raise InvalidValue(f"'{where}' must be a number.")
         return value
     if not isinstance(value, str):
-        raise InvalidValue(f"'{where}' must be a string")
+        raise InvalidValue(f"'{where}' must be a string.")
     if kind == "dateTime":
         try:
             datetime.fromisoformat(value)
         except ValueError as exc:
-            raise InvalidValue(f"'{where}' must be an ISO 8601 date-time") from exc
+            raise InvalidValue(f"'{where}' must be an ISO 8601 date-time.") from exc
     if attribute.enforce_canonical:
         canonical = attribute.canonical(value)
         if canonical is None:
             allowed = ", ".join(attribute.canonical_values)
-            raise InvalidValue(f"'{where}' must be one of: {allowed} (got {value!r})")
+            raise InvalidValue(f"'{where}' must be one of: {allowed} (got {value!r}).")
         return canonical
     return value
 
@@ -236,7 +236,7 @@ def _coerce_boolean(value: Any, leniency: Leniency, where: str) -> bool:
         return value
     if isinstance(value, str) and value.casefold() in {"true", "false"}:
         leniency.tolerate(
-            "boolean_as_string", InvalidValue(f"'{where}' must be true or false, not {value!r}")
+            "boolean_as_string", InvalidValue(f"'{where}' must be true or false, not {value!r}.")
         )
         return value.casefold() == "true"
-    raise InvalidValue(f"'{where}' must be true or false")
+    raise InvalidValue(f"'{where}' must be true or false.")

@@ -215,7 +215,7 @@ def check_enabled(account: Account, config: SamlConfig) -> None:
     """Raise SsoDisabled when switched off, VanityRequired when the account has no vanity."""
     if not config.enabled:
         raise SsoDisabled(
-            f"SSO is switched off for {account.name}: an admin turns it on on the SSO page "
+            f"SSO is switched off for {account.name}: an admin turns it on in the SSO page "
             "('Enable Single Sign-On')."
         )
     require_vanity(account.vanity, account.name)

@@ -64,7 +64,7 @@ class AccountsMixin(PoolsMixin):
         support_email = checked["support_email"]
         if channel not in CHANNELS or plan_kind not in PLAN_KINDS:
             raise BadRequest(
-                f"channel must be one of {CHANNELS} and plan_kind one of {PLAN_KINDS}.",
+                f"'channel' must be one of {CHANNELS} and plan_kind one of {PLAN_KINDS}.",
                 code="invalid_plan",
             )
         with self.transaction() as conn:
@@ -167,7 +167,7 @@ class AccountsMixin(PoolsMixin):
         if parent is None:
             billing = billing or "self"
             if billing not in ("self", "master"):
-                raise BadRequest("billing must be 'self' or 'master'.", code="invalid_billing")
+                raise BadRequest("'billing' must be 'self' or 'master'.", code="invalid_billing")
             return "standalone", billing
         if parent.parent_id is not None:
             root = self._get_account(conn, parent.parent_id)
@@ -184,7 +184,7 @@ class AccountsMixin(PoolsMixin):
         if parent.channel != "direct" or billing is None:
             billing = "master" if parent.channel != "direct" else (billing or "master")
         if billing not in ("self", "master"):
-            raise BadRequest("billing must be 'self' or 'master'.", code="invalid_billing")
+            raise BadRequest("'billing' must be 'self' or 'master'.", code="invalid_billing")
         return "sub", billing
 
     def _promote_parent(self, conn: sa.Connection, parent: Account) -> None:
@@ -412,7 +412,7 @@ def check_account_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
         if key in values and values[key] not in allowed:
             raise BadRequest(f"{key} must be one of {', '.join(allowed)}.", code="invalid_field")
     if "bulk_licensing" in values and not isinstance(values["bulk_licensing"], bool):
-        raise BadRequest("bulk_licensing must be true or false.", code="invalid_field")
+        raise BadRequest("'bulk_licensing' must be true or false.", code="invalid_field")
     for key in ("subscription_start", "subscription_end"):
         if values.get(key) is not None:
             values[key] = _timestamp(values[key], key)

@@ -56,7 +56,7 @@ def test_bad_rule_is_reported_with_code_position_and_field(
 ) -> None:
     error = only_error(bad_rule)
     assert (error.code, error.position, error.field) == (code, 2, field)
-    assert str(error).startswith(f"rule 2, field {field}: ")
+    assert str(error).startswith(f"Rule 2, field {field}: ")
 
 
 def test_a_rule_that_is_not_a_mapping_is_malformed() -> None:

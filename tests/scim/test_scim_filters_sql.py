@@ -199,7 +199,7 @@ def test_values_are_bound_parameters_never_sql_text() -> None:
         ('meta.created co "2024"', "dateTime"),
         ('meta.location eq "x"', "cannot be used in filters"),
         ("userName eq", "ends too early"),
-        ('userName eq "x', "unterminated"),
+        ('userName eq "x', "Unterminated"),
         ('userName regex "x"', "unexpected"),
         ('userName eq "a\\q"', "escape"),
         ('userName eq "x" and', "ends too early"),

@@ -157,14 +157,14 @@ def test_remove_without_path_is_no_target() -> None:
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("userName", "'userName' is required and cannot be removed; replace it instead"),
-        ("userType", "'userType' is required and cannot be removed; replace it instead"),
-        ("ACTIVE", "'active' is required and cannot be removed; replace it instead"),
+        ("userName", "'userName' is required and cannot be removed; replace it instead."),
+        ("userType", "'userType' is required and cannot be removed; replace it instead."),
+        ("ACTIVE", "'active' is required and cannot be removed; replace it instead."),
         (
             f"{ZOOM_URN}:loginType",
-            f"'{ZOOM_URN}:loginType' is required and cannot be removed; replace it instead",
+            f"'{ZOOM_URN}:loginType' is required and cannot be removed; replace it instead.",
         ),
-        (ZOOM_URN, f"'{ZOOM_URN}' cannot be removed: it holds required loginType"),
+        (ZOOM_URN, f"'{ZOOM_URN}' cannot be removed: it holds required loginType."),
     ],
 )
 def test_removing_a_required_attribute_is_refused_with_mutability(path: str, message: str) -> None:

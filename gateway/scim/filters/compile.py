@@ -178,7 +178,7 @@ class _Compiler:
         else:
             found = self.table_map.locate(ref.qualified)
         if found is None or isinstance(found, Related | Listed):
-            raise InvalidFilter(f"'{ref.qualified}' cannot be used in filters on this server")
+            raise InvalidFilter(f"'{ref.qualified}' cannot be used in filters on this server.")
         return found
 
     def present_complex(self, ref: AttrRef) -> ColumnElement[bool]:
@@ -190,7 +190,7 @@ class _Compiler:
             if isinstance(found, Stored):
                 parts.append(_present(found, sub_ref))
         if not parts:
-            raise InvalidFilter(f"'{ref.qualified}' cannot be used in filters on this server")
+            raise InvalidFilter(f"'{ref.qualified}' cannot be used in filters on this server.")
         return sa.or_(*parts)
 
 
@@ -260,7 +260,7 @@ def _compare_stored(stored: Stored, node: Compare) -> ColumnElement[bool]:
     folds = isinstance(value, str) and not attribute.case_exact
     if stored.to_db is not None and isinstance(value, str):
         if op not in {"eq", "ne"}:
-            raise InvalidFilter(f"'{node.ref.qualified}' supports only eq, ne and pr")
+            raise InvalidFilter(f"'{node.ref.qualified}' supports only eq, ne and pr.")
         canonical = attribute.canonical(value)
         value = stored.to_db.get(canonical, value) if canonical else value
     if op in {"co", "sw", "ew"}:
@@ -326,7 +326,7 @@ def sort_expression(
     resource_type, table_map = (USER, USER_MAP) if resource == "User" else (GROUP, GROUP_MAP)
     order = (sort_order or "ascending").casefold()
     if order not in {"ascending", "descending"}:
-        raise InvalidValue(f"sortOrder must be 'ascending' or 'descending', not {sort_order!r}")
+        raise InvalidValue(f"'sortOrder' must be 'ascending' or 'descending', not {sort_order!r}.")
     tie_breaker = table_map.table.c.id
     if not sort_by:
         return [tie_breaker.asc()]
@@ -346,7 +346,7 @@ def _sort_key(sort_by: str, resource: ResourceType, table_map: TableMap) -> Colu
     if isinstance(found, ActiveFlag):
         return sa.case((found.column == "active", 1), else_=0)
     if ref is None or not isinstance(found, Stored):
-        raise InvalidValue(f"cannot sort {resource.name}s by {sort_by!r}")
+        raise InvalidValue(f"Cannot sort {resource.name}s by {sort_by!r}.")
     if ref.leaf.type == "string" and not ref.leaf.case_exact and not found.lowered:
         return sa.func.lower(found.column)
     return found.column

@@ -37,7 +37,7 @@ class LiftedFilter:
             index = int(placeholder[1:])
             if index < len(self.literals):
                 return self.literals[index]
-        raise InvalidFilter(f"unexpected comparison value {placeholder!r}")
+        raise InvalidFilter(f"Unexpected comparison value {placeholder!r}.")
 
     def position(self, index: int) -> int:
         """The position in the original filter of character ``index`` of ``text``."""
@@ -103,13 +103,13 @@ def string_at(text: str, start: int) -> tuple[int, str]:
                 decoded = json.loads(text[start : i + 1], strict=False)
             except json.JSONDecodeError as exc:
                 raise InvalidFilter(
-                    f"invalid escape in the string starting at position {start}: {exc.msg}"
+                    f"Invalid escape in the string starting at position {start}: {exc.msg}."
                 ) from exc
             if not _encodable(str(decoded)):
-                raise InvalidFilter(f"the string starting at position {start} is not valid UTF-8")
+                raise InvalidFilter(f"The string starting at position {start} is not valid UTF-8.")
             return i + 1, str(decoded)
         i += 1
-    raise InvalidFilter(f"unterminated string starting at position {start}")
+    raise InvalidFilter(f"Unterminated string starting at position {start}.")
 
 
 def _encodable(text: str) -> bool:

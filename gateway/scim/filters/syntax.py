@@ -92,9 +92,9 @@ def parse_filter(text: str, resource: ResourceType) -> Node:
     Raises InvalidFilter, with what was wrong and where, for anything but a valid filter.
     """
     if len(text) > MAX_FILTER_LENGTH:
-        raise InvalidFilter(f"the filter is longer than {MAX_FILTER_LENGTH} characters")
+        raise InvalidFilter(f"The filter is longer than {MAX_FILTER_LENGTH} characters.")
     if not text.strip():
-        raise InvalidFilter("the filter is empty")
+        raise InvalidFilter("The filter is empty.")
     simple = _simple_compare(text, resource)
     if simple is not None:
         return simple
@@ -146,13 +146,13 @@ def _library_parse(lifted: LiftedFilter) -> lib_ast.Filter:
         tree = SCIMParser().parse(tokens())
     except ValueError as exc:
         where = lifted.position(last[0].end) if last[0] is not None else 0
-        raise InvalidFilter(f"unexpected character at position {where}") from exc
+        raise InvalidFilter(f"Unexpected character at position {where}.") from exc
     except SCIMParserError as exc:
         raise InvalidFilter(_parse_error_message(lifted, last[0])) from exc
     except (TypeError, AttributeError, IndexError, KeyError) as exc:
-        raise InvalidFilter("the filter is not valid SCIM filter syntax") from exc
+        raise InvalidFilter("The filter is not valid SCIM filter syntax.") from exc
     if not isinstance(tree, lib_ast.Filter):
-        raise InvalidFilter("the filter is not valid SCIM filter syntax")
+        raise InvalidFilter("The filter is not valid SCIM filter syntax.")
     return tree
 
 
@@ -179,9 +179,9 @@ class _Checker:
     def node(self, tree: Any, depth: int, scope: AttrRef | None) -> Node:
         """One filter node; ``scope`` is the parent attribute inside a value path."""
         if depth > MAX_DEPTH:
-            raise InvalidFilter(f"the filter is nested deeper than {MAX_DEPTH} levels")
+            raise InvalidFilter(f"The filter is nested deeper than {MAX_DEPTH} levels.")
         if not isinstance(tree, lib_ast.Filter):
-            raise InvalidFilter("the filter is not valid SCIM filter syntax")
+            raise InvalidFilter("The filter is not valid SCIM filter syntax.")
         expr = tree.expr
         result: Node
         if tree.namespace is not None:
@@ -193,7 +193,7 @@ class _Checker:
         elif isinstance(expr, lib_ast.AttrExpr):
             result = self.attr_expr(expr, depth, scope)
         else:
-            raise InvalidFilter("the filter is not valid SCIM filter syntax")
+            raise InvalidFilter("The filter is not valid SCIM filter syntax.")
         return Not(result) if tree.negated else result
 
     def chain(self, expr: Any, depth: int, scope: AttrRef | None) -> Node:
@@ -216,14 +216,14 @@ class _Checker:
         """``attr[filter]``: only on multi-valued complex attributes, never nested."""
         namespace = tree.namespace
         if scope is not None:
-            raise InvalidFilter(f"value filters cannot be nested inside '{scope.name}[...]'")
+            raise InvalidFilter(f"'value' filters cannot be nested inside '{scope.name}[...]'.")
         if namespace.sub_attr is not None:
-            raise InvalidFilter("a value filter '[...]' cannot follow a sub-attribute")
+            raise InvalidFilter("A value filter '[...]' cannot follow a sub-attribute.")
         parent = self.resolve(namespace.uri, namespace.attr_name, None)
         if not (parent.attribute.is_complex and parent.attribute.multi_valued):
             raise InvalidFilter(
                 f"'{parent.name}' is not a multi-valued complex attribute, so it takes no "
-                "'[...]' value filter"
+                "'[...]' value filter."
             )
         return ValuePath(parent, self.node(tree.expr, depth + 1, parent))
 
@@ -236,7 +236,7 @@ class _Checker:
         if scope is not None:
             if path.uri is not None or path.sub_attr is not None:
                 raise InvalidFilter(
-                    f"inside '{scope.name}[...]' use plain sub-attribute names of '{scope.name}'"
+                    f"Inside '{scope.name}[...]' use plain sub-attribute names of '{scope.name}'."
                 )
             ref = self.sub_of(scope, path.attr_name)
         else:
@@ -252,7 +252,7 @@ class _Checker:
         inner_tree = expr.attr_path.attr_name
         sub = inner_tree.namespace.sub_attr
         if sub is None:
-            raise InvalidFilter("a value filter '[...]' cannot be compared; use 'pr' or '.sub'")
+            raise InvalidFilter("A value filter '[...]' cannot be compared; use 'pr' or '.sub'.")
         inner_tree.namespace.sub_attr = None
         path = self.value_path(inner_tree, depth, scope)
         assert isinstance(path, ValuePath)
@@ -270,14 +270,14 @@ class _Checker:
             shown = f"{uri}:{name}" if uri else str(name)
             shown = f"{shown}.{sub}" if sub else shown
             raise InvalidFilter(
-                f"the filter names '{shown}', which is not an attribute of {self.resource.name}"
+                f"The filter names '{shown}', which is not an attribute of {self.resource.name}."
             )
         return ref
 
     def sub_of(self, scope: AttrRef, name: str) -> AttrRef:
         sub = scope.attribute.sub(name)
         if sub is None:
-            raise InvalidFilter(f"'{name}' is not a sub-attribute of '{scope.name}'")
+            raise InvalidFilter(f"'{name}' is not a sub-attribute of '{scope.name}'.")
         return AttrRef(scope.schema, scope.attribute, sub, scope.core)
 
 
@@ -311,20 +311,20 @@ def _checked_compare(ref: AttrRef, op: str, raw: LiteralValue) -> Compare:
     Raises InvalidFilter otherwise (RFC 7644 §3.4.2.2: gt/ge/lt/le on booleans and binaries).
     """
     if op not in COMPARE_OPS:
-        raise InvalidFilter(f"the operator '{op}' is not supported")
+        raise InvalidFilter(f"The operator '{op}' is not supported.")
     attribute = ref.leaf
     if attribute.is_complex and ref.sub is None:
         value_sub = attribute.sub("value") if attribute.multi_valued else None
         if value_sub is None:
             raise InvalidFilter(
                 f"'{ref.name}' is complex; compare one of its sub-attributes "
-                f"(e.g. '{ref.name}.{attribute.sub_attributes[0].name}') or use 'pr'"
+                f"(e.g. '{ref.name}.{attribute.sub_attributes[0].name}') or use 'pr'."
             )
         ref = AttrRef(ref.schema, ref.attribute, value_sub, ref.core)
         attribute = value_sub
     if raw is None:
         if op not in {"eq", "ne"}:
-            raise InvalidFilter(f"'{op}' cannot compare '{ref.name}' with null")
+            raise InvalidFilter(f"'{op}' cannot compare '{ref.name}' with null.")
         return Compare(ref, op, None)
     return Compare(ref, op, _typed(ref, attribute, op, raw))
 
@@ -333,19 +333,19 @@ def _typed(ref: AttrRef, attribute: Attribute, op: str, raw: LiteralValue) -> Va
     kind = attribute.type
     if kind == "boolean":
         if op not in {"eq", "ne"} or not isinstance(raw, bool):
-            raise InvalidFilter(f"'{ref.name}' is a boolean: use eq or ne with true or false")
+            raise InvalidFilter(f"'{ref.name}' is a boolean: use eq or ne with true or false.")
         return raw
     if kind in {"integer", "decimal"}:
         if op in SUBSTRING_OPS or isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise InvalidFilter(f"'{ref.name}' is a number: compare it with a number")
+            raise InvalidFilter(f"'{ref.name}' is a number: compare it with a number.")
         return raw
     if not isinstance(raw, str):
-        raise InvalidFilter(f"'{ref.name}' is a {kind}: compare it with a quoted string")
+        raise InvalidFilter(f"'{ref.name}' is a {kind}: compare it with a quoted string.")
     if kind == "binary" and op not in {"eq", "ne"}:
-        raise InvalidFilter(f"'{ref.name}' is binary: only eq and ne apply")
+        raise InvalidFilter(f"'{ref.name}' is binary: only eq and ne apply.")
     if kind == "dateTime":
         if op in SUBSTRING_OPS:
-            raise InvalidFilter(f"'{ref.name}' is a dateTime: use eq, ne, gt, ge, lt or le")
+            raise InvalidFilter(f"'{ref.name}' is a dateTime: use eq, ne, gt, ge, lt or le.")
         return parse_datetime(raw, ref.name)
     return raw
 
@@ -359,7 +359,7 @@ def parse_datetime(raw: str, name: str) -> datetime:
         parsed = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise InvalidFilter(
-            f"'{raw}' is not an ISO 8601 date-time for '{name}' (e.g. 2024-01-31T12:00:00Z)"
+            f"'{raw}' is not an ISO 8601 date-time for '{name}' (e.g. 2024-01-31T12:00:00Z)."
         ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
