@@ -172,10 +172,18 @@ def saml_import_metadata(account_ref: str, metadata_file: Any) -> None:
 
     account = _store().find_account(account_ref)
     imported = import_idp_metadata(account.id, metadata_file.read(), actor="cli")
+    config = imported.config
     click.echo(
-        f"{account.name}: IdP {imported.idp_entity_id}, sign-in {imported.sign_in_url}, "
-        f"{len(imported.certificates)} certificate(s)"
+        f"{account.name}: IdP {config.idp_entity_id}, sign-in {config.sign_in_url}, "
+        f"{len(config.certificates)} certificate(s)"
     )
+    for c in imported.certificates:
+        click.echo(f"  {c.subject} (SHA-256 {c.sha256_fingerprint[:16]}…): {c.reason}")
+
+
+from gateway.sso.cli import settings_command  # noqa: E402
+
+saml_group.add_command(settings_command)
 
 
 @main.group("idp")
@@ -300,12 +308,8 @@ def mapping_explain(
 
 
 @main.command("check")
-@click.option("--repair", is_flag=True, help="Send a new link to pending users without one.")
-def check_command(repair: bool) -> None:
+def check_command() -> None:
     """Check every invariant (seats, delegations, users, groups); exit 1 if any is broken."""
-    if repair:
-        for user in current_app.extensions["gateway.activation"].repair():
-            click.echo(f"repaired: a new activation link was sent to user {user.id}")
     problems = _store().check_invariants()
     for problem in problems:
         click.echo(f"{problem.code}: {problem.message}")

@@ -95,15 +95,15 @@ class SignInService:
             )
             if decision.blocked:
                 raise SignInRefused(
-                    f"The mapping gives {basic.email} no license (license type 'None'), which "
-                    "blocks sign-in; nobody was created or changed. Change the account's "
-                    "license rules or its default license type to let this user in.",
+                    f"The mapping gives {basic.email} no license (None), which "
+                    "blocks sign-in; nobody was created or changed.",
                     code=decision.blocked,
                     mapping=decision.to_dict(),
                 )
             target = self.target(account, decision, subs)
             user = self._provision(target, config, basic, existing, decision, account, state)
-            result = self._finish(account, target, user, decision, assertion, basic)
+            ttl = config.session_ttl(SESSION_TTL)  # "Enforce automatic logout after"
+            result = self._finish(account, target, user, decision, assertion, basic, ttl)
         if explain and not decision.trace.complete:  # more rules than the trace limit
             count = len(self.rules.compiled(account.id).ruleset.rules)
             note = TRACE_NOTE.format(count=count, account_id=account.id)
@@ -215,7 +215,6 @@ class SignInService:
             }
         )
         if existing is None:
-            self.store.check_address_claim(target.id, basic.email)
             # The domain may be vouched for by the account the user signed in through (the
             # master, when routed) or by the account they land in.
             pending = all(
@@ -270,6 +269,7 @@ class SignInService:
         decision: Decision,
         assertion: VerifiedAssertion,
         basic: BasicProfile,
+        ttl: dt.timedelta,
     ) -> SignInResult:
         routed_from = entry if target.id != entry.id else None
         notes = [ROUTED_NOTE.format(name=target.name)] if routed_from else []
@@ -287,10 +287,12 @@ class SignInService:
                 user.id,
                 {
                     "name_id": assertion.name_id,
+                    "name_id_format": assertion.name_id_format,
                     "session_index": assertion.session_index,
                     "idp": assertion.issuer,
+                    "sso_account_id": entry.id,  # whose SSO signs this session out
                 },
-                SESSION_TTL,
+                ttl,
             )
         self.store.audit_event(
             actor="sso",

@@ -24,11 +24,10 @@ from gateway.errors import GatewayError, NotFoundError
 from gateway.http import error_response, local_path
 from gateway.rules import RulesService
 from gateway.saml.errors import SamlError
-from gateway.saml.sp import (
-    build_logout_response_redirect,
-    parse_logout_request_redirect,
-    sp_metadata_xml,
-)
+from gateway.saml.slo import IncomingMessage
+from gateway.sso.addresses import vanity_from_host
+from gateway.sso.logout import LogoutOutcome, idp_logout, idp_logout_response, sp_logout
+from gateway.sso.outgoing import send
 from gateway.sso.service import SsoService
 from gateway.sso.signin import SignInResult
 from gateway.store.errors import NotFound
@@ -58,13 +57,13 @@ def _addressed(vanity: str | None, lookup: Callable[[str], _T]) -> _T:
     """``lookup`` of the vanity in the path, else of the ``<vanity>.localhost`` host;
     raises NotFoundError ``account_not_found``."""
     if vanity is None:
-        host = request.host.split(":", 1)[0]
-        if not host.endswith(".localhost"):
+        vanity = vanity_from_host(sso().config, request.host)
+        if vanity is None:
             raise NotFoundError(
-                "Reach the SAML endpoints as /v/<vanity>/saml/... or on <vanity>.localhost.",
+                "Reach the SAML endpoints as /v/<vanity>/saml/... or on <vanity>.<SP host> "
+                "(<vanity>.localhost).",
                 code="account_not_found",
             )
-        vanity = host.removesuffix(".localhost")
     try:
         return lookup(vanity)
     except NotFound as e:
@@ -94,7 +93,7 @@ def _routes(rule: str, **options: Any) -> Callable[[View], View]:
 @_routes("metadata/sp", methods=["GET"])
 def metadata(vanity: str | None) -> ResponseReturnValue:
     account, host_base = _account_from(vanity)
-    xml = sp_metadata_xml(sso().sp(account, host_base))
+    xml = sso().metadata_xml(account, host_base)
     return Response(xml, mimetype="application/samlmetadata+xml")
 
 
@@ -103,7 +102,7 @@ def login(vanity: str | None) -> ResponseReturnValue:
     account, host_base = _account_from(vanity)
     raw_relay = request.args.get("RelayState")
     relay_state = local_path(raw_relay) if raw_relay else None
-    return redirect(sso().login_redirect(account, relay_state, host_base), code=302)
+    return send(sso().login_message(account, relay_state, host_base), "Signing in")
 
 
 @_routes("SSO", methods=["POST"])
@@ -153,27 +152,40 @@ def acs(vanity: str | None) -> ResponseReturnValue:
 @_routes("SingleLogout", methods=["GET", "POST"])
 def single_logout(vanity: str | None) -> ResponseReturnValue:
     account, host_base = _account_from(vanity)
-    service = sso()
-    config = service.saml_config(account)
-    if "SAMLRequest" in request.args:
-        info = parse_logout_request_redirect(request.query_string.decode(), config.trust())
-        user = service.store.find_user_by_email(info.name_id)
-        if user is not None and user.account_id == account.id:
-            service.store.end_user_sessions(user.id)
-        url = build_logout_response_redirect(
-            service.sp(account, host_base),
-            config.sign_out_url or config.sign_in_url,
-            info.request_id,
-            relay_state=info.relay_state,
-            clock=service.clock,
-        )
-        return redirect(url, code=302)
-    secret = request.cookies.get(COOKIE)
-    if secret:
-        service.store.end_session(secret)
-    response = make_response(render_template_string(SIGNED_OUT_PAGE))
+    data = request.args if request.method == "GET" else request.form
+    incoming = IncomingMessage(
+        "Redirect" if request.method == "GET" else "POST",
+        request.query_string.decode(),
+        request.form.to_dict() if request.method == "POST" else None,
+    )
+    if "SAMLRequest" in data:
+        return _logout_answer(idp_logout(sso(), account, host_base, incoming))
+    if "SAMLResponse" in data:
+        return _logout_answer(idp_logout_response(sso(), account, host_base, incoming))
+    return _sign_out()
+
+
+@blueprint.route("/signout", methods=["GET", "POST"])
+def sign_out() -> ResponseReturnValue:
+    """GET: a page with the sign-out button. POST: sign out here, and at the IdP when set."""
+    if request.method == "GET" and not _wants_json():
+        return render_template_string(SIGN_OUT_PAGE)
+    return _sign_out()
+
+
+def _sign_out() -> WerkzeugResponse:
+    outcome = sp_logout(sso(), request.cookies.get(COOKIE, ""))
+    response = _logout_answer(outcome)
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+def _logout_answer(outcome: LogoutOutcome) -> WerkzeugResponse:
+    if _wants_json():
+        return jsonify(outcome.to_dict())
+    if outcome.message is not None:
+        return send(outcome.message, "Signing out")
+    return make_response(render_template_string(SIGNED_OUT_PAGE, note=outcome.note))
 
 
 @blueprint.get("/me")
@@ -245,6 +257,8 @@ def _wants_json() -> bool:
 def _render_error(error: GatewayError) -> Response:
     if _wants_json() or (request.method == "GET" and "metadata" in request.path):
         return error_response(error)
+    if request.path.endswith(("/SingleLogout", "/signout")):
+        return make_response(render_template_string(LOGOUT_ERROR_PAGE, error=error), error.status)
     page = render_template_string(ERROR_PAGE, error=error)
     return make_response(page, error.status)
 
@@ -261,7 +275,21 @@ ME_PAGE = (
 <dt>Groups</dt><dd>{{ user.groups|join(', ') or 'none' }}</dd><dt>Role</dt>
 <dd>{{ user.role }}</dd></dl></body></html>"""
 )
-SIGNED_OUT_PAGE = PAGE_HEAD.format(title="Signed out") + "<h1>Not signed in</h1></body></html>"
+SIGNED_OUT_PAGE = (
+    PAGE_HEAD.format(title="Signed out")
+    + """<h1>Signed out</h1>{% if note %}<p role="status" data-testid="logout-note">{{ note }}</p>
+{% else %}<p>Not signed in.</p>{% endif %}</body></html>"""
+)
+SIGN_OUT_PAGE = (
+    PAGE_HEAD.format(title="Sign out")
+    + """<h1>Sign out</h1><form method="post" action="/signout"><button type="submit">Sign
+out</button></form></body></html>"""
+)
+LOGOUT_ERROR_PAGE = (
+    PAGE_HEAD.format(title="Sign-out refused")
+    + """<h1>Sign-out refused</h1>
+<p><code>{{ error.code }}</code></p><p>{{ error.message }}</p></body></html>"""
+)
 ACTIVATION_PAGE = (
     PAGE_HEAD.format(title="Check your email")
     + """<h1>Check your email</h1>

@@ -5,17 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from zoom_kit import IDP_SLO, IDP_SSO, PUBLIC
 
 from gateway.app import create_app
 from gateway.demo import init_demo
 from idp_fixtures.idp import TestIdP
-
-PUBLIC = "http://127.0.0.1:8000"
-IDP_SSO = "https://login.idp.test/saml2"
-IDP_SLO = "https://login.idp.test/saml2/logout"
-# What Microsoft's Entra tutorial for the Zoom gallery app has the IdP team type in.
-ENTRA_IDENTIFIER = "acme.zoom.us"
-ENTRA_REPLY_URL = "https://acme.zoom.us/saml/SSO"
 
 
 @pytest.fixture

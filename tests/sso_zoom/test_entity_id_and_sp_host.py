@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ENTRA_IDENTIFIER, ENTRA_REPLY_URL, IDP_SSO, PUBLIC
 from lxml import etree
+from zoom_kit import ENTRA_IDENTIFIER, ENTRA_REPLY_URL, IDP_SSO, PUBLIC
 
 from gateway.saml import ns
 from idp_fixtures.idp import read_sp_redirect
@@ -56,7 +56,8 @@ def test_an_entra_zoom_app_signs_in_verbatim_with_sp_host_zoom_us(
 
 def test_sp_initiated_sign_in_names_zooms_acs_and_entity_id(zoom_app, acme, configure, idp, clock):
     configure(acme, sp_entity_id_form="vanity_host")
-    answer = zoom_app.test_client().get("/saml/login", base_url=ZOOM)
+    browser = zoom_app.test_client()
+    answer = browser.get("/saml/login", base_url=ZOOM)
     assert answer.status_code == 302 and answer.headers["Location"].startswith(IDP_SSO)
     request, _ = read_sp_redirect(answer.headers["Location"])
     assert request.get("AssertionConsumerServiceURL") == ENTRA_REPLY_URL
@@ -68,7 +69,7 @@ def test_sp_initiated_sign_in_names_zooms_acs_and_entity_id(zoom_app, acme, conf
         in_response_to=request.get("ID"),
         now=clock.now(),
     )
-    answer = post(zoom_app.test_client(), response, base_url=ZOOM, path="/saml/SSO")
+    answer = post(browser, response, base_url=ZOOM, path="/saml/SSO")  # the same browser
     assert answer.status_code == 200, answer.json
 
 

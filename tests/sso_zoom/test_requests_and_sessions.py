@@ -10,8 +10,8 @@ from urllib.parse import unquote_plus
 
 import pytest
 import xmlsec
-from conftest import IDP_SSO, PUBLIC
 from lxml import etree
+from zoom_kit import IDP_SSO, PUBLIC
 
 from gateway.saml import ns
 from gateway.saml.redirect import verify_redirect_signature

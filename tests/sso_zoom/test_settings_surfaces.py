@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from conftest import IDP_SLO, IDP_SSO
+from zoom_kit import IDP_SLO, IDP_SSO
 
 from gateway.cli import main
 from gateway.saml.keys import generate_key_pair
@@ -210,7 +212,7 @@ def test_the_cli_shows_and_changes_settings_by_zooms_names(
 def test_the_console_sso_page_labels_the_settings_as_zoom_does(local_app, acme, demo, configure):
     configure(acme, sp_entity_id_form="https_vanity_host")
     client = local_app.test_client()
-    client.post("/console/signin", data={"token": demo.tokens["acme admin"]})
+    console_sign_in(client, demo.tokens["acme admin"])
     page = client.get("/console/sso").get_data(as_text=True)
     for label in (
         "Sign-in page URL",
@@ -237,7 +239,7 @@ def test_the_console_refuses_enabling_sso_without_a_vanity(
 ):
     labs = next(a for a in sqlite_store.descendants(acme.id) if a.vanity is None)
     client = local_app.test_client()
-    client.post("/console/signin", data={"token": demo.tokens["acme admin"]})
+    console_sign_in(client, demo.tokens["acme admin"])
 
     def csrf():
         cookie = client.get_cookie("gateway_console", path="/console")
@@ -255,3 +257,10 @@ def test_the_console_refuses_enabling_sso_without_a_vanity(
     assert answer.status_code == 409, answer.get_data(as_text=True)[:500]
     assert "vanity_required" in answer.get_data(as_text=True)
     assert sqlite_store.get_saml_config(labs.id) is None
+
+
+def console_sign_in(client, token):
+    """The console's token sign-in, with the form's CSRF token (the form is read first)."""
+    form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/signin").text)
+    assert form is not None
+    client.post("/console/signin", data={"token": token, "csrf_token": form[1]})

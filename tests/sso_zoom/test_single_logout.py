@@ -9,7 +9,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 import xmlsec
-from conftest import IDP_SLO, IDP_SSO, PUBLIC
+from zoom_kit import IDP_SLO, IDP_SSO, PUBLIC
 
 from gateway.saml import ns
 from gateway.saml.redirect import verify_redirect_signature
