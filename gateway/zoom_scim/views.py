@@ -160,12 +160,15 @@ def _caller(vanity: str | None, prefix: str) -> ZoomCaller:
 
 
 def _dispatch(kind: str, prefix: str, vanity: str | None, resource_id: str) -> Response:
-    caller = _caller(vanity, prefix)
+    store = _store()
+    # The credential and prerequisite reads share one transaction; the rate limit counts
+    # outside it (it may write), then the operation has its own.
+    with store.transaction(reads_only=True):
+        caller = _caller(vanity, prefix)
     found = OPERATIONS.get((kind, request.method))
     if found is None:
         raise NotFound(choices.UNKNOWN_OPERATION.format(method=request.method, path=request.path))
     operation, handler = found
-    store = _store()
     limits.check(store, caller.account_id, operation, store.clock.now())
     with store.transaction(reads_only=request.method == "GET"):
         return handler(caller, resource_id)
