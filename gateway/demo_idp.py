@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pathlib
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
@@ -16,6 +15,7 @@ from gateway.errors import BadRequest
 from gateway.saml import ns
 from gateway.saml.redirect import inflate_message, raw_query_fields, verify_redirect_signature
 from gateway.saml.xmlparse import parse_xml
+from gateway.sso.addresses import vanity_from_entity_id
 from gateway.sso.service import SsoService
 from gateway.store.errors import NotFound
 from gateway.store.records import Account
@@ -146,9 +146,6 @@ class AuthnRequestInfo:
     relay_state: str | None
 
 
-SP_ENTITY = re.compile(r"/v/([^/]+)/saml/metadata/sp$")
-
-
 def read_authn_request(sso: SsoService, query: str) -> AuthnRequestInfo:
     """The request ID, issuing account and RelayState of a signed Redirect AuthnRequest.
 
@@ -158,14 +155,14 @@ def read_authn_request(sso: SsoService, query: str) -> AuthnRequestInfo:
     fields = raw_query_fields(query)
     root = parse_xml(inflate_message(unquote_plus(fields.get("SAMLRequest", ""))))
     issuer = root.findtext(ns.saml("Issuer")) or ""
-    found = SP_ENTITY.search(issuer)
+    found = vanity_from_entity_id(sso.config, issuer)  # any SP entity ID form
     if root.tag != ns.samlp("AuthnRequest") or not root.get("ID") or found is None:
         raise BadRequest(
             "The SAMLRequest is not an AuthnRequest from one of this gateway's accounts.",
             code="invalid_authn_request",
         )
     try:
-        account = sso.store.find_account(found.group(1))
+        account = sso.store.find_account(found)
     except NotFound as e:
         raise BadRequest(f"No account issues {issuer}.", code="invalid_authn_request") from e
     certificate = sso.sp(account).certificate_pem
@@ -253,7 +250,7 @@ def sign() -> ResponseReturnValue:
     name_id, attributes = _persona()
     in_response_to = asked.request_id if asked else None
     response, acs = signed_response(sso, account, name_id, attributes, in_response_to)
-    local_acs = acs.removeprefix(sso.config.public_url.rstrip("/"))
+    local_acs = sso.local_acs_path(account, acs)
     return render_template_string(
         POST_PAGE, acs=local_acs, response=response, relay_state=relay_state
     )

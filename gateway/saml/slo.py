@@ -67,7 +67,7 @@ def build_logout_request(
     relay_state: str | None,
     binding: str,
     signing: Signing,
-    clock: Clock,
+    clock: Clock | None = None,
 ) -> OutgoingMessage:
     """The SP's LogoutRequest for one session; raises ValueError when the key cannot sign."""
     request = samlp.LogoutRequest(
@@ -88,7 +88,7 @@ def build_logout_response(
     relay_state: str | None,
     binding: str,
     signing: Signing,
-    clock: Clock,
+    clock: Clock | None = None,
 ) -> OutgoingMessage:
     """A successful LogoutResponse answering the IdP; raises ValueError when the key cannot
     sign."""

@@ -8,7 +8,6 @@ import secrets
 import textwrap
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote_plus
 
 import saml2.md as md
 import saml2.saml as saml
@@ -18,15 +17,10 @@ import saml2.xmldsig as xmldsig
 from gateway.clock import Clock, SystemClock
 from gateway.saml import ns
 from gateway.saml.certs import pem_body
-from gateway.saml.errors import IssuerUnknown, MalformedXml
 from gateway.saml.redirect import (
-    inflate_message,
-    raw_query_fields,
     signed_redirect_url,
-    verify_redirect_signature,
 )
-from gateway.saml.types import IdpTrust, SpIdentity
-from gateway.saml.xmlparse import parse_xml, strict_text
+from gateway.saml.types import SpIdentity
 from gateway.saml.xmlsign import sign_message
 
 _ENTITY_FORMAT = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
@@ -143,10 +137,6 @@ def _header(settings: SpSettings, destination: str, clock: Clock | None) -> dict
     }
 
 
-def _send(settings: SpSettings, endpoint: str, kind: str, message: Any, relay: str | None) -> str:
-    return signed_redirect_url(endpoint, kind, message.to_string(), settings.private_key_pem, relay)
-
-
 def encode_message(
     settings: SpSettings,
     endpoint: str,
@@ -207,89 +197,3 @@ def build_authn_request_redirect(
     """
     message = build_authn_request(settings, idp_sso_url, relay_state, clock=clock)
     return message.message_id, message.url
-
-
-def build_logout_request_redirect(
-    settings: SpSettings,
-    idp_slo_url: str,
-    name_id: str,
-    *,
-    name_id_format: str | None = None,
-    session_index: str | None = None,
-    relay_state: str | None = None,
-    clock: Clock | None = None,
-) -> tuple[str, str]:
-    """An SP-initiated, signed LogoutRequest over HTTP-Redirect; returns (request ID, URL).
-
-    Raises ValueError when the SP key is not an RSA key.
-    """
-    request = samlp.LogoutRequest(
-        **_header(settings, idp_slo_url, clock),
-        name_id=saml.NameID(text=name_id, format=name_id_format),
-        session_index=[samlp.SessionIndex(text=session_index)] if session_index else None,
-    )
-    return request.id, _send(settings, idp_slo_url, "SAMLRequest", request, relay_state)
-
-
-def build_logout_response_redirect(
-    settings: SpSettings,
-    idp_slo_url: str,
-    in_response_to: str,
-    *,
-    relay_state: str | None = None,
-    clock: Clock | None = None,
-) -> str:
-    """A signed, successful LogoutResponse over HTTP-Redirect answering an IdP's request.
-
-    Raises ValueError when the SP key is not an RSA key.
-    """
-    response = samlp.LogoutResponse(
-        **_header(settings, idp_slo_url, clock),
-        in_response_to=in_response_to,
-        status=samlp.Status(status_code=samlp.StatusCode(value=ns.STATUS_SUCCESS)),
-    )
-    return _send(settings, idp_slo_url, "SAMLResponse", response, relay_state)
-
-
-@dataclass(frozen=True, slots=True)
-class LogoutRequestInfo:
-    """An IdP-initiated LogoutRequest, its signature checked."""
-
-    request_id: str
-    name_id: str
-    session_indexes: tuple[str, ...]
-    relay_state: str | None
-
-
-def parse_logout_request_redirect(query_string: str, trust: IdpTrust) -> LogoutRequestInfo:
-    """Verify and read a LogoutRequest received over HTTP-Redirect (raw query string).
-
-    Raises SignatureMissing, SignatureInvalid, WeakAlgorithm, IssuerUnknown, MalformedXml,
-    NotBase64 or TooLarge.
-    """
-    fields = raw_query_fields(query_string)
-    if "SAMLRequest" not in fields:
-        raise MalformedXml("The Single Logout request carries no SAMLRequest.")
-    verify_redirect_signature(
-        fields, "SAMLRequest", trust.certificates, allow_sha1=trust.allow_sha1
-    )
-    root = parse_xml(inflate_message(unquote_plus(fields["SAMLRequest"])))
-    if root.tag != ns.samlp("LogoutRequest"):
-        raise MalformedXml("The SAMLRequest at the Single Logout endpoint is not a LogoutRequest.")
-    issuer = root.find(ns.saml("Issuer"))
-    if issuer is None or strict_text(issuer, "LogoutRequest Issuer") != trust.entity_id:
-        raise IssuerUnknown(
-            f"The LogoutRequest is not from the configured IdP '{trust.entity_id}'."
-        )
-    name_id = root.find(ns.saml("NameID"))
-    if name_id is None or not root.get("ID"):
-        raise MalformedXml("The LogoutRequest needs an ID and a NameID.")
-    relay_state = fields.get("RelayState")
-    return LogoutRequestInfo(
-        request_id=root.get("ID") or "",
-        name_id=strict_text(name_id, "LogoutRequest NameID"),
-        session_indexes=tuple(
-            strict_text(e, "SessionIndex") for e in root.iterfind(ns.samlp("SessionIndex"))
-        ),
-        relay_state=unquote_plus(relay_state) if relay_state is not None else None,
-    )

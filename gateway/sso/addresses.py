@@ -11,6 +11,7 @@ forms or the metadata URL).
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from gateway.config import GatewayConfig
 from gateway.store.records import Account
 
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
+_PATH_ENTITY = re.compile(r"/v/([^/]+)/saml/metadata/sp$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,21 @@ def vanity_from_host(config: GatewayConfig, host_header: str) -> str | None:
     for suffix in {sp_host(config).hostname.lower(), "localhost"}:
         if host.endswith(f".{suffix}") and len(host) > len(suffix) + 1:
             return host.removesuffix(f".{suffix}")
+    return None
+
+
+def vanity_from_entity_id(config: GatewayConfig, entity_id: str) -> str | None:
+    """The vanity (or number) one of this gateway's SP entity IDs names, in any of its forms:
+    ``.../v/<ident>/saml/metadata/sp``, ``[https://]<vanity>.<SP host>[/saml/metadata/sp]``."""
+    by_path = _PATH_ENTITY.search(entity_id)
+    if by_path:
+        return by_path.group(1)
+    host = sp_host(config)
+    bare = entity_id.removeprefix("https://").removeprefix(f"{host.scheme}://")
+    bare = bare.removesuffix("/saml/metadata/sp")
+    suffix = f".{host.host}"
+    if bare.endswith(suffix) and "/" not in bare and len(bare) > len(suffix):
+        return bare.removesuffix(suffix)
     return None
 
 

@@ -152,6 +152,14 @@ class SsoService:
             return f"{self._path_base(account)}/login{query}"
         return self.login_message(account, relay_state, host_base).url
 
+    def local_acs_path(self, account: Account, acs_url: str) -> str:
+        """Where a browser here posts a response for ``acs_url``: its path on this gateway, or
+        the account's path-form ACS for a <vanity>.<SP host> address (which accepts it too)."""
+        public = self.config.public_url.rstrip("/")
+        if acs_url.startswith(f"{public}/"):
+            return acs_url.removeprefix(public)
+        return f"/v/{account.vanity or account.number}/saml/SSO"
+
     def _path_base(self, account: Account) -> str:
         return f"{self.config.public_url.rstrip('/')}/v/{account.vanity or account.number}/saml"
 

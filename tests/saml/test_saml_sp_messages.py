@@ -23,14 +23,13 @@ from gateway.saml import ns
 from gateway.saml.errors import SamlError
 from gateway.saml.idp_metadata import parse_idp_metadata
 from gateway.saml.redirect import signed_redirect_url
-from gateway.saml.sp import (
-    SpSettings,
-    build_authn_request_redirect,
-    build_logout_request_redirect,
-    build_logout_response_redirect,
-    parse_logout_request_redirect,
-    sp_metadata_xml,
+from gateway.saml.slo import (
+    IncomingMessage,
+    build_logout_request,
+    build_logout_response,
+    read_logout_request,
 )
+from gateway.saml.sp import Signing, SpSettings, build_authn_request_redirect, sp_metadata_xml
 from gateway.saml.types import IdpTrust
 from idp_fixtures.idp import TestIdP
 from idp_fixtures.keys import KeyPair, session_key_pair
@@ -127,6 +126,10 @@ def test_unusable_idp_metadata_is_refused(xml: str) -> None:
     assert caught.value.code == "metadata_invalid"
 
 
+def _redirect(query: str) -> IncomingMessage:
+    return IncomingMessage("Redirect", query)
+
+
 def _idp_logout_request(idp: TestIdP, name_id: str) -> str:
     xml = (
         f'<samlp:LogoutRequest xmlns:samlp="{ns.SAMLP}" xmlns:saml="{ns.SAML}" ID="_lr1" '
@@ -142,13 +145,20 @@ def test_idp_initiated_logout_request_is_verified_and_answered(
     idp: TestIdP, settings: SpSettings
 ) -> None:
     trust = IdpTrust(idp.entity_id, (idp.certificate_pem,))
-    info = parse_logout_request_redirect(_idp_logout_request(idp, "alice@corp.test"), trust)
+    info = read_logout_request(_redirect(_idp_logout_request(idp, "alice@corp.test")), trust, ())
     assert (info.request_id, info.name_id, info.session_indexes) == (
         "_lr1",
         "alice@corp.test",
         ("_s1",),
     )
-    url = build_logout_response_redirect(settings, "https://idp.test/slo", info.request_id)
+    url = build_logout_response(
+        settings,
+        "https://idp.test/slo",
+        info.request_id,
+        relay_state=None,
+        binding="Redirect",
+        signing=Signing(),
+    ).url
     xml = etree.fromstring(_verify_query_signature(url, settings.certificate_pem, "SAMLResponse"))
     assert xml.get("InResponseTo") == "_lr1"
     status = xml.find(f"{ns.samlp('Status')}/{ns.samlp('StatusCode')}")
@@ -161,7 +171,7 @@ def test_logout_request_with_a_forged_signature_is_refused(idp: TestIdP) -> None
     forged = _idp_logout_request(idp, "alice@corp.test").split("&Signature=")[0]
     forged += "&Signature=" + query.split("&Signature=")[1]
     with pytest.raises(SamlError) as caught:
-        parse_logout_request_redirect(forged, trust)
+        read_logout_request(_redirect(forged), trust, ())
     assert caught.value.code == "signature_invalid"
 
 
@@ -169,14 +179,22 @@ def test_unsigned_logout_request_is_refused(idp: TestIdP) -> None:
     trust = IdpTrust(idp.entity_id, (idp.certificate_pem,))
     unsigned = _idp_logout_request(idp, "a@corp.test").split("&SigAlg=")[0]
     with pytest.raises(SamlError) as caught:
-        parse_logout_request_redirect(unsigned, trust)
+        read_logout_request(_redirect(unsigned), trust, ())
     assert caught.value.code == "signature_missing"
 
 
 def test_sp_initiated_logout_request_is_signed(settings: SpSettings) -> None:
-    request_id, url = build_logout_request_redirect(
-        settings, "https://idp.test/slo", "alice@corp.test", session_index="_s1"
+    message = build_logout_request(
+        settings,
+        "https://idp.test/slo",
+        "alice@corp.test",
+        name_id_format=None,
+        session_index="_s1",
+        relay_state=None,
+        binding="Redirect",
+        signing=Signing(),
     )
+    request_id, url = message.message_id, message.url
     xml = etree.fromstring(_verify_query_signature(url, settings.certificate_pem, "SAMLRequest"))
     assert xml.get("ID") == request_id
     assert xml.findtext(ns.saml("NameID")) == "alice@corp.test"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import etree
 from zoom_kit import ENTRA_IDENTIFIER, ENTRA_REPLY_URL, IDP_SSO, PUBLIC
@@ -148,3 +150,31 @@ def test_the_admin_api_shows_every_entity_id_choice_and_acs(zoom_app, acme, demo
     assert sp["entity_id_choices"] == CHOICES
     assert sp["acs_urls"] == [ENTRA_REPLY_URL, f"{PUBLIC}/v/acme/saml/SSO"]
     assert sp["metadata_url"] == "https://acme.zoom.us/saml/metadata/sp"
+
+
+def test_the_demo_idp_answers_an_account_that_presents_itself_as_zoom(sqlite_store, acme, tmp_path):
+    from gateway.app import create_app
+    from gateway.demo import configure_demo_sso
+
+    app = create_app(
+        {"demo": True, "public_url": PUBLIC, "sp_host": "zoom.us", "idp_key_dir": str(tmp_path)},
+        store=sqlite_store,
+    )
+    configure_demo_sso(sqlite_store, app.extensions["gateway.config"], acme.id)
+    document, _ = sqlite_store.get_saml_config(acme.id)
+    sqlite_store.put_saml_config(
+        acme.id, {**document, "sp_entity_id_form": "vanity_host"}, actor="test"
+    )
+    client = app.test_client()
+    login = client.get("/v/acme/saml/login")  # the AuthnRequest names Zoom's addresses
+    request, _ = read_sp_redirect(login.headers["Location"])
+    assert request.findtext(ns.saml("Issuer")) == ENTRA_IDENTIFIER
+    asked = client.get(login.headers["Location"].removeprefix(PUBLIC))
+    assert asked.status_code == 200 and b"Sign-in requested by" in asked.data, asked.data[:300]
+    query = login.headers["Location"].split("?", 1)[1]
+    posted = client.post("/idp/sign", data={"saml_query": query, "persona": "2"})
+    text = posted.get_data(as_text=True)
+    assert 'action="/v/acme/saml/SSO"' in text  # served here, not at the real acme.zoom.us
+    response = re.search(r'name="SAMLResponse" value="([^"]+)"', text).group(1)
+    answer = post(client, response)
+    assert answer.status_code == 200 and answer.json["outcome"] == "signed_in", answer.json
