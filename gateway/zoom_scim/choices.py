@@ -49,6 +49,9 @@ ADMIN_NOT_DEACTIVATED = "Only members can be deactivated through SCIM; {email} i
 # PUT: "include only the parameters you want to update" (source). Inferred: a complex attribute
 # sent (name, an extension object) is merged one level deep; a multi-valued one is replaced.
 PUT_MERGED_OBJECTS = True
+# Inferred: a PUT sending a new userName without emails drops the kept emails, so the user shows
+# its new email alone (Zoom's userName is the email).
+EMAILS_FOLLOW_USER_NAME = True
 # Source: Zoom's PATCH answer for a lowercase ``operations`` member (and any body without a
 # usable ``Operations`` list on a user).
 PATCH_NO_OPERATIONS = "The request json did not contains valid active field."

@@ -55,7 +55,8 @@ class ZoomUsers:
         resources = []
         for item in found.items:
             if wanted is not None and choices.PENDING_HIDDEN and item.user.status == "pending":
-                raise NotVisible(choices.USER_NOT_VISIBLE.format(email=wanted.value))
+                email = item.user.email or wanted.value
+                raise NotVisible(choices.USER_NOT_VISIBLE.format(email=email))
             internal = listed_user_to_scim(item, caller.base_url, default_view=True)
             row = item.user
             resources.append(
@@ -87,6 +88,13 @@ class ZoomUsers:
         kept = {
             k: v for k, v in user_to_scim(current, caller.base_url).items() if k not in _NOT_KEPT
         }
+        sent_keys = {k.casefold() for k in sent}
+        if (
+            choices.EMAILS_FOLLOW_USER_NAME
+            and "username" in sent_keys
+            and "emails" not in sent_keys
+        ):
+            kept.pop("emails", None)
         self._scim(lambda: self.scim.replace(caller, USER, user_id, merge_put(kept, sent)), user_id)
         return self._finish(caller, user_id, extras, before=current.user)
 

@@ -159,3 +159,38 @@ def test_delete_gives_back_the_license_and_add_on_seats_and_the_memberships(zoom
 
 def _used(zoom, seat_kind):
     return next(p.used for p in zoom.store.pools(zoom.account_id) if p.seat_kind == seat_kind)
+
+
+def test_a_put_of_a_new_user_name_alone_moves_the_email_with_it(zoom):
+    user = zoom.create_user(
+        "ann@acme.test", emails=[{"type": "work", "value": "ann@acme.test", "primary": True}]
+    )
+    moved = zoom.put(f"/Users/{user['id']}", {"schemas": [USER_URN], "userName": "anna@acme.test"})
+    assert moved.status_code == 200, moved.get_json()
+    body = moved.get_json()
+    assert body["userName"] == "anna@acme.test"
+    assert [e["value"] for e in body["emails"]] == ["anna@acme.test"]
+    assert zoom.store.get_user(user["id"]).email == "anna@acme.test"
+
+
+def test_another_accounts_users_and_groups_are_out_of_reach(gateway_app, zoom):
+    user = zoom.create_user("ann@acme.test")
+    group = zoom.post("/Groups", {"schemas": [GROUP_URN], "displayName": "Sales"}).get_json()
+    other = zoom.store.create_account("Globex", "owner@globex.test", actor="t", vanity="globex")
+    from zoomapi import SAML, Zoom
+
+    zoom.store.put_saml_config(other.id, SAML, actor="t")
+    _, secret = zoom.store.create_token(other.id, "scim", actor="t")
+    globex = Zoom(zoom.client, secret, zoom.store, other)
+    assert zoom_error(globex.get(f"/Users/{user['id']}"))[0] == 404
+    assert (
+        zoom_error(
+            globex.patch(f"/Users/{user['id']}", [{"op": "replace", "value": {"active": False}}])
+        )[0]
+        == 404
+    )
+    assert zoom_error(globex.delete(f"/Users/{user['id']}"))[0] == 404
+    assert zoom_error(globex.get(f"/Groups/{group['id']}"))[0] == 404
+    assert zoom_error(globex.delete(f"/Groups/{group['id']}"))[0] == 404
+    assert globex.get("/Users?filter=userName eq ann@acme.test").get_json()["totalResults"] == 0
+    assert zoom.store.get_user(user["id"]).status == "active"
