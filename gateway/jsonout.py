@@ -6,6 +6,7 @@ response means what it meant with Flask's default provider (a test compares them
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -17,11 +18,13 @@ _OPTIONS |= orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
 def dumps(value: Any) -> bytes:
-    """``value`` as compact JSON bytes (UTF-8); raises TypeError for what JSON cannot hold."""
+    """``value`` as JSON bytes (UTF-8); raises TypeError for what JSON cannot hold."""
     try:
         return orjson.dumps(value, default=_default, option=_OPTIONS)
-    except orjson.JSONEncodeError as e:
-        raise TypeError(str(e)) from e
+    except orjson.JSONEncodeError:
+        # What orjson refuses and the standard library writes (integers beyond 64 bits) takes
+        # the slow road; what neither can write raises TypeError there.
+        return json.dumps(value, default=_default, ensure_ascii=False).encode()
 
 
 class FastJSONProvider(DefaultJSONProvider):

@@ -32,6 +32,7 @@ VALUES = [
     },
     {1: "integer key", "s": 'quote " backslash \\ newline \n control \x01'},
     ["<script>", "\u2028", 2**53, -0.0, 1e300],
+    {"beyond 64 bits": 10**30, "negative": -(2**70)},
 ]
 
 
