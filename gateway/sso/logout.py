@@ -14,7 +14,7 @@ from gateway.saml.slo import (
     read_logout_response,
 )
 from gateway.saml.sp import OutgoingMessage
-from gateway.sso.service import REQUEST_TTL, SsoService
+from gateway.sso.service import REQUEST_TTL, SsoNotConfigured, SsoService
 from gateway.store.errors import NotFound
 from gateway.store.records import Account
 
@@ -88,8 +88,11 @@ def sp_logout(sso: SsoService, secret: str) -> LogoutOutcome:
     if session.kind != "sso" or not session.data.get("name_id"):
         return LogoutOutcome(1, None, "Signed out (this session did not come from SSO).")
     account = _sso_account(sso, session.data.get("sso_account_id"), session.account_id)
-    config = sso.saml_config(account)
-    if not config.sign_out_url:
+    try:
+        config = sso.saml_config(account)
+    except SsoNotConfigured:
+        config = None
+    if config is None or not config.sign_out_url:
         return LogoutOutcome(1, None, NO_SIGN_OUT_URL.format(name=account.name))
     message = build_logout_request(
         sso.sp(account, None, config),

@@ -273,7 +273,9 @@ ME_PAGE = (
 ({{ account.number }})</dd><dt>License</dt><dd>{{ user.license_type }}</dd>
 <dt>Add-ons</dt><dd>{{ user.addons|join(', ') or 'none' }}</dd>
 <dt>Groups</dt><dd>{{ user.groups|join(', ') or 'none' }}</dd><dt>Role</dt>
-<dd>{{ user.role }}</dd></dl></body></html>"""
+<dd>{{ user.role }}</dd></dl>
+<form method="post" action="/signout"><button type="submit">Sign out</button></form>
+</body></html>"""
 )
 SIGNED_OUT_PAGE = (
     PAGE_HEAD.format(title="Signed out")

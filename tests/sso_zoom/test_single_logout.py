@@ -229,3 +229,12 @@ def test_the_metadata_advertises_both_single_logout_bindings(local_app, acme, co
     text = local_app.test_client().get("/v/acme/saml/metadata/sp").get_data(as_text=True)
     assert text.count("SingleLogoutService") == 2
     assert ns.BINDING_REDIRECT in text and ns.BINDING_POST in text
+
+
+def test_the_me_page_offers_the_sign_out_that_tells_the_idp(signed_in):
+    page = signed_in.get("/me").get_data(as_text=True)
+    assert '<form method="post" action="/signout">' in page
+    answer = signed_in.post("/signout")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith(IDP_SLO + "?")
+    confirm = signed_in.get("/signout").get_data(as_text=True)
+    assert "<title>Sign out</title>" in confirm and "Sign-in" not in confirm
