@@ -94,7 +94,8 @@ LICENSE_POOL_EMPTY = (
 LIST_OMITTED_ENTERPRISE = ("manager", "organization", "costCenter")
 # Source: externalId eq filters by the Zoom user id.
 FILTER_REFUSED = (
-    "Invalid filter: only 'userName eq <email>' and 'externalId eq <user id>' are supported."
+    "Invalid filter: only 'userName eq <email>', 'externalId eq <user id>' and "
+    "'userType eq <license type>' are supported."
 )
 GROUP_FILTER_REFUSED = "Invalid filter: only 'displayName eq <name>' is supported."
 # Inferred: a group list shows no members (the reference's list shows none); a get does.

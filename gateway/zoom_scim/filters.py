@@ -13,7 +13,11 @@ from gateway.zoom_scim.errors import InvalidRequest
 
 _EQ = re.compile(r"^\s*([A-Za-z]+)\s+eq\s+(.+?)\s*$", re.IGNORECASE | re.DOTALL)
 # Zoom's attribute -> the RFC attribute it means (externalId is the Zoom user id: the reference).
-USER_FILTERS = {"username": "userName", "externalid": "id"}
+# The reference also lists a "license type" filter without its syntax: ``userType eq <type>``
+# is the gateway's reading of it (inferred).
+USER_FILTERS = {"username": "userName", "externalid": "id", "usertype": "userType"}
+# Filters naming one user: a pending one answers Zoom's 400 instead of being left out.
+ONE_USER = frozenset({"userName", "id"})
 GROUP_FILTERS = {"displayname": "displayName"}
 # A pending user is hidden from unfiltered lists (``choices.PENDING_HIDDEN``).
 NOT_PENDING = 'not (urn:ietf:params:scim:schemas:extension:zoom:1.0:User:status eq "pending")'
@@ -30,6 +34,11 @@ class ZoomFilter:
     def rfc(self) -> str:
         """The RFC 7644 filter text, the value a JSON string."""
         return f"{self.attribute} eq {json.dumps(self.value)}"
+
+    @property
+    def one_user(self) -> bool:
+        """Whether the filter names one user (by email or id)."""
+        return self.attribute in ONE_USER
 
 
 def user_filter(text: str) -> ZoomFilter:

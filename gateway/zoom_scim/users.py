@@ -42,21 +42,24 @@ class ZoomUsers:
         self.store = store
 
     def list(self, caller: ZoomCaller, params: Mapping[str, str]) -> dict[str, Any]:
-        """Zoom's List users: ``userName eq`` / ``externalId eq`` filters, pending users hidden.
+        """Zoom's List users: ``userName eq`` / ``externalId eq`` / ``userType eq`` filters,
+        pending users hidden.
 
         Raises InvalidRequest (filter), NotVisible (the filter names a pending user).
         """
         asked = query_from_params(params)
         wanted = user_filter(asked.filter) if asked.filter else None
-        rfc = wanted.rfc if wanted else (NOT_PENDING if choices.PENDING_HIDDEN else None)
+        rfc = wanted.rfc if wanted else None
+        if choices.PENDING_HIDDEN and (wanted is None or not wanted.one_user):
+            rfc = f"({rfc}) and {NOT_PENDING}" if rfc else NOT_PENDING
         query = SearchQuery(filter=rfc, start_index=asked.start_index, count=asked.count)
         offset, count = query.page(self.scim.limits.max_results)
         found = self.scim.users.search(caller, query, offset, count)
         resources = []
         for item in found.items:
-            if wanted is not None and choices.PENDING_HIDDEN and item.user.status == "pending":
-                email = item.user.email or wanted.value
-                raise NotVisible(choices.USER_NOT_VISIBLE.format(email=email))
+            if choices.PENDING_HIDDEN and item.user.status == "pending":
+                # Only a filter naming one user finds one; the others leave pending users out.
+                raise NotVisible(choices.USER_NOT_VISIBLE.format(email=item.user.email))
             internal = listed_user_to_scim(item, caller.base_url, default_view=True)
             row = item.user
             resources.append(

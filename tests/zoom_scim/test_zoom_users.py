@@ -77,6 +77,15 @@ def test_an_external_id_filter_is_the_zoom_user_id(zoom):
     assert zoom.get("/Users?filter=externalId eq ext-1").get_json()["totalResults"] == 0
 
 
+def test_a_license_type_filter_lists_the_users_of_that_type_but_no_pending_one(zoom):
+    licensed = zoom.create_user("ann@acme.test", userType="Licensed")
+    zoom.create_user("bob@acme.test")
+    zoom.create_user("carl@elsewhere.test", userType="Licensed")  # pending
+    found = zoom.get("/Users?filter=userType eq Licensed").get_json()
+    assert [u["id"] for u in found["Resources"]] == [licensed["id"]]
+    assert found["totalResults"] == 1
+
+
 def test_other_filters_are_refused_as_zoom_refuses_them(zoom):
     for text in ('displayName co "a"', "userName sw ann", 'emails.value eq "a@acme.test"'):
         response = zoom.get(f"/Users?filter={text}")
