@@ -117,7 +117,7 @@ USER_SCHEMA = Schema(
                 "Unique across the service, case-insensitively. An email address is the email "
                 "the user signs in with; any other userName needs an email in 'emails' (the "
                 "primary, else the first work, else the first one), which is then the sign-in "
-                "email. The zoom profile accepts only an email address."
+                "email. Zoom's dialect (/scim2) accepts only an email address."
             ),
         ),
         _NAME,
