@@ -10,7 +10,17 @@ from typing import Any
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import activation, api, console, demo_idp, domains, http, metrics, ratelimit
+from gateway import (
+    activation,
+    api,
+    console,
+    demo_idp,
+    domains,
+    http,
+    metrics,
+    ratelimit,
+    timetravel,
+)
 from gateway.clock import Clock, SystemClock
 from gateway.config import GatewayConfig
 from gateway.oauth import server as oauth_server
@@ -32,10 +42,12 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    clock = clock or (store.clock if store else SystemClock())
+    base = clock or (store.clock if store else SystemClock())
     app.extensions["gateway.config"] = settings
-    app.extensions["gateway.clock"] = clock
-    app.extensions["gateway.store"] = store or SqlStore.from_url(settings.database_url, clock)
+    store = store or SqlStore.from_url(settings.database_url, base)
+    app.extensions["gateway.store"] = store
+    # In demo mode a clock every worker can move (gateway clock, /api/v1/clock).
+    app.extensions["gateway.clock"] = timetravel.install(app, settings, base, store)
     logging.getLogger("gateway").setLevel(logging.INFO)
     http.init_app(app)
     metrics.init_app(app)

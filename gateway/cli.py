@@ -10,6 +10,7 @@ from flask import current_app
 
 from gateway.cli_support import GatewayGroup, app_factory, config, fail_cleanly
 from gateway.cli_support import store as _store
+from gateway.clock_cli import clock_group
 from gateway.demo import init_demo
 from gateway.domains import commands as domain_commands
 from gateway.errors import GatewayError
@@ -25,6 +26,7 @@ def main() -> None:
     """The identity gateway: SAML SP, SCIM 2.0 and the account model of a meeting SaaS."""
 
 
+main.add_command(clock_group)
 main.add_command(domain_commands.invite_command)
 main.add_command(domain_commands.migrate_command)
 main.add_command(oauth_app_group)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -45,3 +47,47 @@ def utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+class MovableClock:
+    """A base clock plus an offset every worker shares (demo time travel).
+
+    ``read_offset`` fetches the shared offset (from the store); it is read again after
+    ``ttl`` seconds, or at the next ``now`` after ``invalidate``, so a move made by one worker
+    is seen by the others within ``ttl``.
+    """
+
+    def __init__(
+        self,
+        base: Clock,
+        read_offset: Callable[[], dt.timedelta],
+        *,
+        ttl: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.base = base
+        self._read_offset = read_offset
+        self._ttl = ttl
+        self._monotonic = monotonic
+        self._offset = dt.timedelta(0)
+        self._read_at: float | None = None
+
+    def now(self) -> dt.datetime:
+        return self.base.now() + self.offset()
+
+    def offset(self) -> dt.timedelta:
+        """The shared offset, read again when stale."""
+        read_at = self._read_at
+        if read_at is None or self._monotonic() - read_at > self._ttl:
+            self._offset = self._read_offset()
+            self._read_at = self._monotonic()
+        return self._offset
+
+    def invalidate(self) -> None:
+        """Read the shared offset again at the next ``now``."""
+        self._read_at = None
+
+    def remember(self, offset: dt.timedelta) -> None:
+        """Take ``offset`` as just read (after this worker wrote it)."""
+        self._offset = offset
+        self._read_at = self._monotonic()

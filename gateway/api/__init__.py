@@ -6,6 +6,7 @@ from flask import Flask
 
 from gateway.api import (  # noqa: F401  (registers the routes)
     accounts,
+    clock_api,
     consolidation_api,
     domains_api,
     login_api,

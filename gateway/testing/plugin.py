@@ -7,15 +7,17 @@ for each test, so tests stay independent without restarting the server.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from gateway.testing.client import GatewayAdmin, http
+from gateway.testing.client import GatewayAdmin, GatewayRefused, http
 from gateway.testing.server import LiveGateway
 from idp_fixtures.idp import TestIdP
 
@@ -109,12 +111,62 @@ def gateway_admin(gateway_server: LiveGateway) -> GatewayAdmin:
 
 @pytest.fixture
 def gateway_sign_in(gateway_admin: GatewayAdmin, gateway_idp: TestIdP) -> SignIn:
-    """``sign_in(name_id, attributes, vanity=None)``: the JSON decision of an IdP sign-in."""
+    """``sign_in(name_id, attributes, vanity=None)``: the JSON decision of an IdP sign-in,
+    signed at the gateway's time (moved or not by ``gateway_clock``)."""
+    clock = GatewayClock(gateway_admin.base_url, gateway_admin.token)
 
     def sign_in(name_id: str, attributes: dict[str, list[str]] | None = None, **kw: Any) -> Any:
+        kw.setdefault("now", clock.now())
         return gateway_admin.sign_in(gateway_idp, name_id, attributes, **kw)
 
     return sign_in
+
+
+@dataclass(frozen=True)
+class GatewayClock:
+    """The live gateway's clock (demo mode): moved for every worker through the admin API."""
+
+    base_url: str
+    token: str
+
+    def _call(self, method: str, path: str = "", body: Any = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        url = f"{self.base_url}/api/v1/clock{path}"
+        status, answer = http(method, url, json_body=body, headers=headers)
+        if status >= 400:
+            raise GatewayRefused(status, answer)
+        return dict(answer)
+
+    def show(self) -> dict[str, Any]:
+        """``{"now", "offset_seconds", "moved", "movable"}``."""
+        return self._call("GET")
+
+    def now(self) -> dt.datetime:
+        """The gateway's time now."""
+        return dt.datetime.fromisoformat(self.show()["now"])
+
+    def advance(self, by: str | dt.timedelta) -> dt.datetime:
+        """Move forward by ``by`` (``"24h"``, ``"1h30m"`` or a timedelta); the new time."""
+        text = by if isinstance(by, str) else f"{int(by.total_seconds())}s"
+        return dt.datetime.fromisoformat(self._call("POST", "/advance", {"by": text})["now"])
+
+    def set(self, when: str | dt.datetime) -> dt.datetime:
+        """Make the gateway's time ``when`` (aware datetime or ISO text); it runs on from there."""
+        text = when if isinstance(when, str) else when.isoformat()
+        return dt.datetime.fromisoformat(self._call("PUT", "", {"now": text})["now"])
+
+    def reset(self) -> None:
+        """Back to the system's time."""
+        self._call("DELETE")
+
+
+@pytest.fixture
+def gateway_clock(gateway_admin: GatewayAdmin) -> Iterator[GatewayClock]:
+    """The live gateway's movable clock (``show``, ``now``, ``advance("24h")``, ``set``,
+    ``reset``); put back to the system's time after the test."""
+    clock = GatewayClock(gateway_admin.base_url, gateway_admin.token)
+    yield clock
+    clock.reset()
 
 
 def operator_outbox(database_url: str, account_id: int) -> list[dict[str, Any]]:

@@ -39,10 +39,19 @@ class Demo:
         headers = {"Authorization": f"Bearer {self.tokens['acme scim']}"}
         return self.client.open(f"/scim/v2{path}", method=method, headers=headers, **kw)
 
+    def console_sign_in(self) -> None:
+        """Sign in to the console as Acme's admin, with the sign-in form's token (once)."""
+        if self.client.get("/console/users").status_code == 200:
+            return
+        form = CSRF.search(self.client.get("/console/signin").text)
+        assert form, "no sign-in form token"
+        data = {"token": self.tokens["acme admin"], "csrf_token": form.group(1)}
+        signed_in = self.client.post("/console/signin", data=data)
+        assert signed_in.status_code == 303, signed_in.text
+
     def console_post(self, path: str, **data: Any) -> Any:
         """A console form post as Acme's admin, with the session's CSRF token."""
-        signed_in = self.client.post("/console/signin", data={"token": self.tokens["acme admin"]})
-        assert signed_in.status_code == 303, signed_in.text
+        self.console_sign_in()
         found = CSRF.search(self.client.get("/console/users").text)
         assert found, "not signed in"
         return self.client.post(path, data={"csrf_token": found.group(1), **data})
