@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from gateway.api import examples
 from gateway.api.auth import managed_account, store
 from gateway.api.registry import api
 from gateway.errors import BadRequest
@@ -168,6 +169,7 @@ def export_rules(account_id: int) -> ResponseReturnValue:
     tag="mapping",
     body={"type": "string"},
     errors=RULES_ERRORS,
+    media=examples.RULES_IMPORT,
 )
 def import_rules(account_id: int) -> ResponseReturnValue:
     caller, _ = managed_account(account_id)
@@ -181,8 +183,9 @@ def import_rules(account_id: int) -> ResponseReturnValue:
     "POST",
     "Explain the mapping for attributes or a SAML response (verified unless verify=false)",
     tag="mapping",
-    body={"type": "object"},
+    body=examples.EXPLAIN_BODY,
     errors=("invalid_explain_request", "signature_invalid", "sso_not_configured"),
+    example=examples.EXPLAIN,
 )
 def explain_route(account_id: int) -> ResponseReturnValue:
     _, account = managed_account(account_id)

@@ -6,10 +6,12 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from gateway.api.auth import admin_caller, managed_account, store
+from gateway.api import examples
 from gateway.api.registry import api, openapi_document
 from gateway.api.views import audit_json, organization_json, outbox_json, token_json
 from gateway.errors import BadRequest, Forbidden
 from gateway.http import int_arg, json_body
+from gateway.scim.profiles import TOKEN_PROFILES
 from gateway.store.records import USER_STATUSES
 from gateway.store.users import user_public
 
@@ -112,12 +114,17 @@ def _user_changes(body: dict[str, object]) -> dict[str, object]:
         "type": "object",
         "required": ["kind"],
         "properties": {
-            "kind": {"enum": ["admin", "scim"]},
-            "label": {"type": "string"},
-            "profile": {"enum": ["strict", "compatible", "okta", "entra"]},
+            "kind": {"enum": ["admin", "scim"], "description": "admin: this API; scim: /scim/v2"},
+            "label": {"type": "string", "description": "A name to recognise the token by"},
+            "profile": {
+                "enum": list(TOKEN_PROFILES),
+                "default": "compatible",
+                "description": "SCIM tokens: which client quirks /scim/v2 accepts",
+            },
         },
     },
     errors=("invalid_token_kind", "invalid_profile"),
+    example=examples.TOKEN,
 )
 def create_token(account_id: int) -> ResponseReturnValue:
     caller, _ = managed_account(account_id)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from gateway.api import examples
 from gateway.api.auth import managed_account, store
 from gateway.api.registry import api
 from gateway.http import json_body
@@ -26,7 +27,8 @@ from gateway.store.records import Account
 
 # Only to show each entity ID choice of an account that has no configuration yet.
 DEFAULT = SamlConfig(idp_entity_id="", sign_in_url="", certificates=())
-CONFIG_BODY = {"type": "object", "required": ["idp_entity_id", "sign_in_url", "certificates"]}
+CONFIG_BODY = examples.saml_config_schema()
+METADATA_TYPES = ("application/samlmetadata+xml", "application/xml", "text/xml")
 
 
 def _sso() -> SsoService:
@@ -102,6 +104,7 @@ def get_saml(account_id: int) -> ResponseReturnValue:
     "Set the account's SAML configuration",
     tag="saml",
     body=CONFIG_BODY,
+    example=examples.SAML_CONFIG,
     errors=("invalid_saml_config", "vanity_required"),
 )
 def put_saml(account_id: int) -> ResponseReturnValue:
@@ -115,7 +118,9 @@ def put_saml(account_id: int) -> ResponseReturnValue:
     "POST",
     "Set the IdP side of the configuration from uploaded IdP metadata XML (never fetched)",
     tag="saml",
-    body={"type": "string", "description": "IdP EntityDescriptor XML"},
+    body={"type": "string", "description": "The IdP's metadata: an md:EntityDescriptor"},
+    media=METADATA_TYPES,
+    example=examples.IDP_METADATA,
     errors=("malformed_xml", "too_large", "invalid_saml_config"),
 )
 def import_metadata(account_id: int) -> ResponseReturnValue:

@@ -30,8 +30,12 @@ def test_each_documented_operation_says_how_it_fails(client):
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             assert operation["summary"], (method, path)
-            error = operation["responses"]["403"]["content"]["application/json"]["schema"]
-            assert error == {"$ref": "#/components/schemas/Error"}
+            refusals = {s: r for s, r in operation["responses"].items() if s >= "400"}
+            assert "404" in refusals and "429" in refusals, (method, path)
+            for answer in refusals.values():
+                error = answer["content"]["application/json"]["schema"]
+                assert error == {"$ref": "#/components/schemas/Error"}
+                assert answer["x-error-codes"], (method, path)
 
 
 def _auth(world, name="acme admin"):
