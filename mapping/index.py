@@ -27,6 +27,7 @@ from typing import cast
 
 from .facts import SEPARATOR
 from .model import Condition
+from .regex import RulePattern
 
 # Keys are cut to this length: a text holding the full key holds its prefix too, and the cut
 # bounds the nesting of the trie pattern.
@@ -54,7 +55,7 @@ def needles(condition: Condition) -> tuple[str, ...] | None:
     return tuple(SEPARATOR + v + SEPARATOR for v in values)
 
 
-def regex_literal(pattern: re.Pattern[str]) -> str | None:
+def regex_literal(pattern: RulePattern) -> str | None:
     """A non-empty literal that starts every full match of ``pattern``, in the form to look
     for (casefolded under IGNORECASE), or None when none is found.
 

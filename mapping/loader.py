@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -34,6 +33,7 @@ from .model import (
     RuleResult,
     RuleSet,
 )
+from .regex import compile_pattern
 
 RULE_KEYS = frozenset({"category", "name", "conditions", "result"})
 CONDITION_KEYS = frozenset({"attribute", "values", "operator", "case_sensitive"})
@@ -214,15 +214,9 @@ def _report_bad_regexes(
 ) -> None:
     for n, value in enumerate(values, 1):
         try:
-            re.compile(value)
-        except re.error as e:
-            errors.append(
-                BadRegex(
-                    f"invalid regular expression {value!r}: {e}",
-                    position=position,
-                    field=f"{where}.values[{n}]",
-                )
-            )
+            compile_pattern(value, case_sensitive=True)
+        except BadRegex as e:
+            errors.append(BadRegex(e.message, position=position, field=f"{where}.values[{n}]"))
 
 
 def _result(

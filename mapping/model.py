@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from .errors import BadRegex
+from .regex import LinearPattern, compile_pattern
 
 Operator = Literal["contains", "equals", "starts_with", "regex"]
 OPERATORS: frozenset[str] = frozenset(get_args(Operator))
@@ -58,18 +57,15 @@ class Condition:
     operator: Operator = "contains"
     case_sensitive: bool = False
     folded_values: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    patterns: tuple[LinearPattern, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         folded = self.values if self.case_sensitive else tuple(fold(v) for v in self.values)
         # Compiled once here so neither evaluator pays for it at sign-in.
-        patterns: tuple[re.Pattern[str], ...] = ()
+        patterns: tuple[LinearPattern, ...] = ()
         if self.operator == "regex":
-            flags = 0 if self.case_sensitive else re.IGNORECASE
-            try:
-                patterns = tuple(re.compile(v, flags) for v in self.values)
-            except re.error as e:
-                raise BadRegex(f"invalid regular expression: {e}") from e
+            cased = self.case_sensitive
+            patterns = tuple(compile_pattern(v, case_sensitive=cased) for v in self.values)
         object.__setattr__(self, "folded_values", folded)
         object.__setattr__(self, "patterns", patterns)
 

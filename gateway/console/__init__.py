@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     import gateway.console.oauth_pages
     import gateway.console.people_pages
     import gateway.console.report_pages
+    import gateway.console.saml_log_pages
+    import gateway.console.signout_page
     import gateway.console.sso_pages
     import gateway.console.sso_signin  # noqa: F401
 

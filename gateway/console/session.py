@@ -19,6 +19,8 @@ from gateway.store.saml_state import Session
 from gateway.store.sql import SqlStore
 
 COOKIE = "gateway_console"
+# The sign-in form's CSRF token (double submit): a cookie set with the form, sent back in it.
+SIGNIN_COOKIE = "gateway_console_signin"
 KIND = "console"
 TTL = dt.timedelta(hours=8)
 CONSOLE_ROLES = ("Owner", "Admin")
@@ -93,8 +95,48 @@ def open_session(identity: Mapping[str, Any], home_id: int, acting_id: int) -> s
     return store().create_session(KIND, acting_id, user_id, data, TTL)
 
 
+def signin_csrf() -> str:
+    """This browser's sign-in form token (made now when it has none; ``keep_signin_csrf``
+    sets the cookie on the answer)."""
+    token = g.get("gateway_signin_csrf") or request.cookies.get(SIGNIN_COOKIE)
+    if not token:
+        token = secrets.token_urlsafe(24)
+    g.gateway_signin_csrf = token
+    return token
+
+
+def keep_signin_csrf(response: Response) -> Response:
+    """Set the sign-in token's cookie when this request handed out a new one."""
+    token = g.get("gateway_signin_csrf")
+    if token and request.cookies.get(SIGNIN_COOKIE) != token:
+        response.set_cookie(
+            SIGNIN_COOKIE,
+            token,
+            httponly=True,
+            samesite="Strict",
+            secure=request.scheme == "https",
+            path="/console",
+        )
+    return response
+
+
+def check_signin_csrf() -> None:
+    """Refuse a sign-in post whose form token is not this browser's (login CSRF: another site
+    signing the browser in as the attacker); raises Forbidden ``csrf_failed``."""
+    sent = request.form.get("csrf_token", "")
+    kept = request.cookies.get(SIGNIN_COOKIE, "")
+    if not kept or not hmac.compare_digest(sent.encode(), kept.encode()):
+        raise Forbidden(
+            "This sign-in form is stale or came from another site; reload the page and sign "
+            "in again.",
+            code="csrf_failed",
+        )
+
+
 def sign_in(secret: str) -> str:
-    """Open a session for an admin token; raises Unauthorized ``invalid_token``."""
+    """Open a session for an admin token posted with this browser's sign-in form token;
+    raises Forbidden ``csrf_failed``, Unauthorized ``invalid_token``."""
+    check_signin_csrf()
     token = store().authenticate(secret.strip(), "admin")
     if token is None:
         raise Unauthorized(

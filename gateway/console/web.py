@@ -43,8 +43,12 @@ NOTICES = {
 }
 
 
+blueprint.add_app_template_global(session.signin_csrf)
+
+
 @blueprint.after_request
 def _headers(response: Response) -> Response:
+    session.keep_signin_csrf(response)
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")

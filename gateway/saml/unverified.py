@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gateway.saml import ns
 from gateway.saml.claims import read_attributes
-from gateway.saml.errors import AssertionMissing
+from gateway.saml.errors import AssertionMissing, SamlError
 from gateway.saml.types import SamlAttribute
 from gateway.saml.xmlparse import decode_base64, parse_xml, strict_text
 
@@ -37,3 +37,19 @@ def read_unverified(saml_response: str | bytes) -> UnverifiedClaims:
         name_id=None if name_id is None else strict_text(name_id, "NameID"),
         attributes=read_attributes(assertion),
     )
+
+
+def claimed_in_response_to(saml_response: str) -> tuple[str, ...]:
+    """Every ``InResponseTo`` a response names (the Response's and its plain assertions'
+    SubjectConfirmationData), unverified: to refuse a response before verifying it, never to
+    accept one. A body that does not parse names none (verification then refuses it)."""
+    try:
+        root = parse_xml(decode_base64(saml_response))
+    except SamlError:
+        return ()
+    found = [root.get("InResponseTo")]
+    data = f".//{ns.saml('Subject')}/{ns.saml('SubjectConfirmation')}"
+    found += [
+        e.get("InResponseTo") for e in root.iterfind(f"{data}/{ns.saml('SubjectConfirmationData')}")
+    ]
+    return tuple(dict.fromkeys(value for value in found if value))

@@ -183,6 +183,12 @@ def parse_config(data: Any, *, stored: bool = False) -> SamlConfig:
     for name in ("idp_entity_id", "sign_in_url"):
         if not isinstance(data.get(name), str) or not data[name].strip():
             raise SamlConfigInvalid(f"'{name}' is required.", field=name)
+    sign_in = urlsplit(data["sign_in_url"].strip())
+    if sign_in.scheme.lower() not in ("http", "https") or not sign_in.netloc:
+        # Browsers are sent there: a javascript: or data: URL would run in the gateway's origin.
+        raise SamlConfigInvalid(
+            "'sign_in_url' is the IdP's http(s) sign-in page URL.", field="sign_in_url"
+        )
     certificates = data.get("certificates")
     if isinstance(certificates, str):
         certificates = [certificates]

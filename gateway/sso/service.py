@@ -17,6 +17,7 @@ from gateway.saml.sp import OutgoingMessage, SpSettings, build_authn_request, sp
 from gateway.saml.types import VerifiedAssertion
 from gateway.saml.verify import verify_response
 from gateway.sso.addresses import SpUrls, account_urls, sp_host
+from gateway.sso.binding import note_issued
 from gateway.sso.config import SamlConfig, SsoDisabled, parse_config, require_vanity
 from gateway.sso.keys import key_ids, settings_from_keys, sp_keys_by_state, sp_settings
 from gateway.sso.signin import SignInResult, SignInService
@@ -138,6 +139,7 @@ class SsoService:
             clock=self.clock,
         )
         self.store.remember_request(message.message_id, account.id, relay_state, REQUEST_TTL)
+        note_issued(message.message_id)  # bound to this browser by a cookie (binding.py)
         return message
 
     def login_redirect(

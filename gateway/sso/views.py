@@ -25,7 +25,9 @@ from gateway.http import error_response, local_path
 from gateway.rules import RulesService
 from gateway.saml.errors import SamlError
 from gateway.saml.slo import IncomingMessage
+from gateway.sso import binding
 from gateway.sso.addresses import vanity_from_host
+from gateway.sso.binding import check_same_browser
 from gateway.sso.logout import LogoutOutcome, idp_logout, idp_logout_response, sp_logout
 from gateway.sso.outgoing import send
 from gateway.sso.service import SsoService
@@ -113,6 +115,7 @@ def acs(vanity: str | None) -> ResponseReturnValue:
     host_base = sso().host_base(account) if vanity is None else None
     saml_response = request.form.get("SAMLResponse", "")
     try:
+        check_same_browser(saml_response)
         result = sso().sign_in(stamp, saml_response, host_base)
     except GatewayError as e:
         if not isinstance(e, SamlError):  # SAML refusals are audited where they are raised
@@ -318,4 +321,5 @@ def init_app(app: Flask) -> None:
         app.extensions["gateway.activation"],
     )
     app.extensions.setdefault("gateway.error_renderers", {})["sso"] = _render_error
+    binding.init_app(app)
     app.register_blueprint(blueprint)

@@ -48,7 +48,10 @@ class World:
         return self.store.find_account(ident)
 
     def sign_in(self, token: str = "acme admin") -> None:
-        answer = self.client.post("/console/signin", data={"token": self.tokens[token]})
+        form = CSRF.search(self.client.get("/console/signin").text)
+        assert form, "no sign-in form token"
+        data = {"token": self.tokens[token], "csrf_token": form.group(1)}
+        answer = self.client.post("/console/signin", data=data)
         assert answer.status_code == 303, answer.text
 
     def csrf(self, path: str = "/console/domains") -> str:
