@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
@@ -99,6 +100,26 @@ class Activation:
                     user.id, {"status": "active"}, actor=f"activation:{user.email}"
                 )
             return user
+
+    def admin_change(self, user: User, changes: dict[str, Any], *, actor: str) -> User:
+        """Apply an admin's status or role change. An admin never activates an email that
+        awaits its link: a pending user asked to be active is refused (ConflictError
+        ``activation_required``), and a deactivated user that never confirmed its email comes
+        back pending, with a new link in the same transaction."""
+        wanted_active = changes.get("status") == "active" and user.awaiting_activation
+        if wanted_active and user.status == "pending":
+            raise ConflictError(
+                f"{user.email} activates by following the link mailed to it; an administrator "
+                "cannot confirm someone else's email.",
+                code="activation_required",
+            )
+        with self.store.transaction():
+            if wanted_active:
+                changes = {**changes, "status": "pending"}
+            updated = self.store.update_user(user.id, changes, actor=actor)
+            if wanted_active:
+                self.send(updated, reason="reactivated by an administrator")
+            return updated
 
     def repair(self) -> list[User]:
         """Send a new link to every pending user without a live one (``gateway check

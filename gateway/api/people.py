@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
+from gateway.activation import activation_service
 from gateway.api.auth import admin_caller, managed_account, store
 from gateway.api import examples
 from gateway.api.registry import api, openapi_document
@@ -65,13 +66,13 @@ def get_user(account_id: int, user_id: str) -> ResponseReturnValue:
             "role": {"enum": ["Admin", "Member"]},
         },
     },
-    errors=("user_not_found", "owner_protected", "invalid_field"),
+    errors=("user_not_found", "owner_protected", "invalid_field", "activation_required"),
 )
 def change_user(account_id: int, user_id: str) -> ResponseReturnValue:
     caller, _ = managed_account(account_id)
     changes = _user_changes(json_body())
     user = store().get_user(user_id, account_id=account_id)
-    after = store().update_user(user.id, changes, actor=caller.actor)
+    after = activation_service().admin_change(user, changes, actor=caller.actor)
     return jsonify(user_public(after))
 
 

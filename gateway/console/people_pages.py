@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app, request
 from flask.typing import ResponseReturnValue
 
+from gateway.activation import activation_service
 from gateway.console import session
 from gateway.console.session import store
 from gateway.console.web import blueprint, done, page, posted, refusal_status
@@ -35,7 +36,7 @@ def change_user_status(user_id: str) -> ResponseReturnValue:
         if wanted not in ("active", "deactivated"):
             raise BadRequest("Choose active or deactivated.", code="invalid_field")
         user = store().get_user(user_id, account_id=console.acting.id)
-        store().update_user(user.id, {"status": wanted}, actor=console.caller.actor)
+        activation_service().admin_change(user, {"status": wanted}, actor=console.caller.actor)
     except GatewayError as e:
         return _users_page(console, {f"user-{user_id}": e}, refusal_status(e))
     return done("users", "user_saved")

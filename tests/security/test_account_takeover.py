@@ -14,8 +14,9 @@ from gateway.config import GatewayConfig
 
 
 @pytest.fixture
-def world(sqlite_store) -> World:
-    return make_world(sqlite_store)
+def world(store) -> World:
+    """The world on SQLite and, with GATEWAY_TEST_POSTGRES_URL, PostgreSQL."""
+    return make_world(store)
 
 
 def _invite(world: World, tenant, email: str):
@@ -207,6 +208,21 @@ def test_activation_link_get_does_not_activate(world):
     assert world.store.get_user(created.json["id"]).status == "pending"
     pressed = world.browser().post(link, headers=JSON)
     assert pressed.status_code == 200 and pressed.json["status"] == "active"
+
+
+def test_admin_cannot_activate_a_pending_user_without_its_link(world):
+    body = {"schemas": [USER_URN], "userName": "unconfirmed@elsewhere.test"}
+    created = world.api(world.mallory, "POST", "/scim/v2/Users", kind="scim", json=body)
+    path = f"/api/v1/accounts/{world.mallory.account.id}/users/{created.json['id']}"
+    answer = world.api(world.mallory, "PATCH", path, json={"status": "active"})
+    assert answer.status_code == 409 and answer.json["code"] == "activation_required"
+    assert world.store.get_user(created.json["id"]).status == "pending"
+    # Deactivated, then reactivated by the admin: pending again, with a new link.
+    world.api(world.mallory, "PATCH", path, json={"status": "deactivated"})
+    back = world.api(world.mallory, "PATCH", path, json={"status": "active"})
+    assert back.status_code == 200 and back.json["status"] == "pending"
+    links = world.links(world.mallory.account, "unconfirmed@elsewhere.test", "activation")
+    assert len(links) == 2
 
 
 def test_invitation_and_decline_links_get_change_nothing(world):

@@ -161,8 +161,9 @@ def victim_state(world: World) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture
-def world(sqlite_store) -> World:
-    return make_world(sqlite_store)
+def world(store) -> World:
+    """The world on SQLite and, with GATEWAY_TEST_POSTGRES_URL, PostgreSQL."""
+    return make_world(store)
 
 
 def test_a_hostile_session_leaves_the_victims_as_they_were(world):
