@@ -43,11 +43,22 @@ class BulkRunner(Protocol):
 
 
 class _BatchStore:
-    """The store as ``UserOps`` sees it during a batch: ``create_user`` joins the batch."""
+    """The store as ``UserOps`` sees it during a batch: ``create_user`` joins the batch, and
+    an address's domain found free of another account's claim is asked once."""
 
     def __init__(self, store: SqlStore, batch: UserBatch) -> None:
         self._store = store
         self.create_user = batch.create_user
+        self._free_domains: set[tuple[int, str]] = set()
+
+    def check_address_claim(self, account_id: int, email: str | None) -> None:
+        """The store's rule, remembered per domain once it let an address through."""
+        if email is None or "@" not in email:
+            return
+        key = (account_id, email_domain(email))
+        if key not in self._free_domains:
+            self._store.check_address_claim(account_id, email)
+            self._free_domains.add(key)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

@@ -130,6 +130,27 @@ def test_scim_create_in_other_accounts_verified_domain_is_refused(world):
     assert own.status_code == 201
 
 
+def test_scim_bulk_create_in_other_accounts_verified_domain_is_refused(world):
+    names = ["first@fine.test", "squat1@acme.test", "second@fine.test", "squat2@acme.test"]
+    operations = [
+        {
+            "method": "POST",
+            "path": "/Users",
+            "bulkId": f"b{n}",
+            "data": {"schemas": [USER_URN], "userName": name},
+        }
+        for n, name in enumerate(names)
+    ]
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        "Operations": operations,
+    }
+    answer = world.api(world.mallory, "POST", "/scim/v2/Bulk", kind="scim", json=body)
+    assert [op["status"] for op in answer.json["Operations"]] == ["201", "403", "201", "403"]
+    assert world.account_of("squat1@acme.test") is None
+    assert world.account_of("squat2@acme.test") is None
+
+
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
 def test_scim_email_change_into_other_accounts_managed_domain_is_refused(world, method):
     body = {"schemas": [USER_URN], "userName": "plant@mallory.test"}
