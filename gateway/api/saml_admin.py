@@ -74,13 +74,14 @@ def zoom_settings(config: SamlConfig) -> list[dict[str, Any]]:
     ]
 
 
-def save_settings(account: Account, data: Any, *, actor: str) -> SamlConfig:
-    """Validate and store the account's SSO settings (a whole document).
+def save_settings(account: Account, data: Any, *, actor: str, stored: bool = False) -> SamlConfig:
+    """Validate and store the account's SSO settings (a whole document; ``stored``: the stored
+    document with changes, read as ``parse_config`` reads stored ones).
 
     Raises SamlConfigInvalid naming the field, VanityRequired when SSO would be enabled on an
     account without a vanity URL.
     """
-    config = parse_config(data)
+    config = parse_config(data, stored=stored)
     if config.enabled:
         require_vanity(account.vanity, account.name)
     store().put_saml_config(account.id, config.to_dict(), actor=actor)

@@ -42,7 +42,7 @@ def settings_command(account_ref: str, changes: tuple[str, ...], as_json: bool) 
     if changes:
         for change in changes:
             apply_change(document, change)
-        config = save_settings(account, document, actor="cli")
+        config = save_settings(account, document, actor="cli", stored=found is not None)
     elif found is None:
         raise SamlConfigInvalid(
             f"{account.name} has no SSO settings yet: give at least idp_entity_id, sign_in_url "

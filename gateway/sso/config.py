@@ -210,7 +210,9 @@ def parse_config(data: Any, *, stored: bool = False) -> SamlConfig:
     _check_auto_logout(data.get("auto_logout_minutes"))
     sign_out = data.get("sign_out_url")
     if sign_out is not None and (
-        not isinstance(sign_out, str) or urlsplit(sign_out).scheme not in ("http", "https")
+        not isinstance(sign_out, str)
+        or urlsplit(sign_out).scheme.lower() not in ("http", "https")
+        or not urlsplit(sign_out).netloc
     ):
         raise SamlConfigInvalid(
             "'sign_out_url' is the IdP's http(s) Single Logout URL, or empty for local "

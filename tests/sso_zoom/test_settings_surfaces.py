@@ -82,6 +82,7 @@ def test_a_document_with_only_the_old_field_names_still_works(local_app, acme, d
         ("auto_logout_minutes", "30"),
         ("sign_request", "yes"),
         ("sign_out_url", "javascript:alert(1)"),
+        ("sign_out_url", "https:///no-host"),
     ],
 )
 def test_an_unusable_setting_is_refused_naming_the_field(local_app, acme, demo, idp, field, value):
@@ -200,6 +201,8 @@ def test_the_cli_shows_and_changes_settings_by_zooms_names(
     stored, _ = sqlite_store.get_saml_config(acme.id)
     assert stored["binding"] == "POST" and stored["sign_request"] is False
     assert stored["auto_logout_minutes"] == 45 and stored["attribute_map"]["email"] == "mail"
+    # A document stored before the setting existed keeps accepting encrypted assertions.
+    assert stored["support_encrypted_assertions"] is True
     refused = runner.invoke(
         main, ["saml", "settings", "--account", "acme", "--set", "binding=SOAP"]
     )
