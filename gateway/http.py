@@ -99,10 +99,13 @@ def _check_shape(value: Any) -> None:
                 nested.extend(item.values())
             elif isinstance(item, list):
                 nested.extend(item)
-            elif isinstance(item, int) and not -MAX_JSON_INTEGER <= item <= MAX_JSON_INTEGER:
+            elif (
+                isinstance(item, int | float) and not -MAX_JSON_INTEGER <= item <= MAX_JSON_INTEGER
+            ):
+                # orjson reads integers beyond 64 bits as floats: both are refused alike.
                 raise JsonRefused(
-                    f"The number {str(item)[:24]}... is out of range: whole numbers in a body "
-                    f"are between -{MAX_JSON_INTEGER} and {MAX_JSON_INTEGER}.",
+                    f"The number {str(item)[:24]} is out of range: numbers in a body are "
+                    f"between -{MAX_JSON_INTEGER} and {MAX_JSON_INTEGER}.",
                     code="number_out_of_range",
                 )
         if not nested:
