@@ -66,8 +66,9 @@ def read_user(body: Any) -> tuple[dict[str, Any], Extras]:
     extension, extras = read_extensions(_pop(resource, ZOOM_USER_URN), _pop(resource, ZOOM_EXT_URN))
     if extension:
         resource[ZOOM_EXT_URN] = extension
-        if ZOOM_EXT_URN not in resource.get("schemas", [ZOOM_EXT_URN]):
-            resource["schemas"] = [*resource["schemas"], ZOOM_EXT_URN]
+        listed = resource.get("schemas")
+        if isinstance(listed, list) and ZOOM_EXT_URN not in listed:
+            resource["schemas"] = [*listed, ZOOM_EXT_URN]
     return resource, extras
 
 
