@@ -165,6 +165,8 @@ def single_logout(vanity: str | None) -> ResponseReturnValue:
         return _logout_answer(idp_logout(sso(), account, host_base, incoming))
     if "SAMLResponse" in data:
         return _logout_answer(idp_logout_response(sso(), account, host_base, incoming))
+    if request.method == "GET" and not _wants_json():  # a bare link: only a POST signs out
+        return render_template_string(SIGN_OUT_PAGE)
     return _sign_out()
 
 

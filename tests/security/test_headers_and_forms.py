@@ -168,3 +168,24 @@ def test_a_response_started_in_one_browser_is_refused_in_another(app, idp, clock
     own = attacker.post("/v/acme/saml/SSO", data={"SAMLResponse": response}, headers=json)
     assert own.status_code == 200  # the browser that started it signs in
     assert own.json["outcome"] == "signed_in"
+
+
+def test_a_bare_link_to_single_logout_does_not_sign_out(app, sqlite_store, acme, idp, clock):
+    sqlite_store.put_saml_config(
+        acme.id,
+        {
+            "idp_entity_id": idp.entity_id,
+            "sign_in_url": "https://idp.test/sso",
+            "certificates": [idp.certificate_pem],
+            "allow_idp_initiated": True,
+        },
+        actor="t",
+    )
+    browser = app.test_client()
+    response = idp.make_response(
+        sp_entity_id=SP_ENTITY, acs_url=ACS, name_id="owner@acme.test", now=clock.now()
+    )
+    assert browser.post("/v/acme/saml/SSO", data={"SAMLResponse": response}).status_code == 303
+    page = browser.get("/v/acme/saml/SingleLogout")  # e.g. a mail scanner following a link
+    assert page.status_code == 200 and 'method="post"' in page.text
+    assert browser.get("/me", headers={"Accept": "application/json"}).status_code == 200
