@@ -56,6 +56,7 @@ def _config_json(account_id: int) -> dict[str, object]:
             "acs_urls": [urls.acs_url, *urls.other_acs_urls],
             "slo_url": urls.slo_url,
             "metadata_url": urls.metadata_url,
+            "metadata_served_at": _sso().local_metadata_url(account),
             "keys": [
                 {"state": k.state, "certificate_pem": k.certificate_pem}
                 for k in store().sp_keys(account_id)

@@ -67,6 +67,7 @@ def sso_page(
         config=config,
         version=found[1] if found else None,
         sp=_sso().urls(account, None, stored),
+        metadata_here=_sso().local_metadata_url(account),
         entity_ids={
             form: _sso().urls(account, None, _with_form(stored, form)).entity_id
             for form in ENTITY_ID_FORMS

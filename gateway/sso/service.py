@@ -162,6 +162,10 @@ class SsoService:
             return acs_url.removeprefix(public)
         return f"/v/{account.vanity or account.number}/saml/SSO"
 
+    def local_metadata_url(self, account: Account) -> str:
+        """The SP metadata as served here (by path), whatever address the SP presents."""
+        return f"{self._path_base(account)}/metadata/sp"
+
     def _path_base(self, account: Account) -> str:
         return f"{self.config.public_url.rstrip('/')}/v/{account.vanity or account.number}/saml"
 

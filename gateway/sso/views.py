@@ -172,8 +172,9 @@ def single_logout(vanity: str | None) -> ResponseReturnValue:
 
 @blueprint.route("/signout", methods=["GET", "POST"])
 def sign_out() -> ResponseReturnValue:
-    """GET: a page with the sign-out button. POST: sign out here, and at the IdP when set."""
-    if request.method == "GET" and not _wants_json():
+    """GET: a page with the sign-out button (a GET never signs out). POST: sign out here, and
+    at the IdP when the account has a sign-out page URL."""
+    if request.method == "GET":
         return render_template_string(SIGN_OUT_PAGE)
     return _sign_out()
 

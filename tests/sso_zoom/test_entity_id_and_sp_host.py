@@ -150,6 +150,7 @@ def test_the_admin_api_shows_every_entity_id_choice_and_acs(zoom_app, acme, demo
     assert sp["entity_id_choices"] == CHOICES
     assert sp["acs_urls"] == [ENTRA_REPLY_URL, f"{PUBLIC}/v/acme/saml/SSO"]
     assert sp["metadata_url"] == "https://acme.zoom.us/saml/metadata/sp"
+    assert sp["metadata_served_at"] == f"{PUBLIC}/v/acme/saml/metadata/sp"
 
 
 def test_the_demo_idp_answers_an_account_that_presents_itself_as_zoom(sqlite_store, acme, tmp_path):

@@ -211,9 +211,9 @@ def test_the_cli_shows_and_changes_settings_by_zooms_names(
     assert unknown.exit_code == 2 and "Unknown setting 'colour'" in unknown.output
 
 
-def test_the_console_sso_page_labels_the_settings_as_zoom_does(local_app, acme, demo, configure):
+def test_the_console_sso_page_labels_the_settings_as_zoom_does(zoom_app, acme, demo, configure):
     configure(acme, sp_entity_id_form="https_vanity_host")
-    client = local_app.test_client()
+    client = zoom_app.test_client()
     console_sign_in(client, demo.tokens["acme admin"])
     page = client.get("/console/sso").get_data(as_text=True)
     for label in (
@@ -233,7 +233,9 @@ def test_the_console_sso_page_labels_the_settings_as_zoom_does(local_app, acme, 
     ):
         assert label in page, label
     assert "HTTP-Redirect" in page and "Prior to Sign-In" in page
-    assert "https://acme.localhost:8000" in page  # the chosen entity ID, shown
+    assert '<code data-testid="sp-entity-id">https://acme.zoom.us</code>' in page
+    # The download is served here, not by the real acme.zoom.us.
+    assert 'href="http://127.0.0.1:8000/v/acme/saml/metadata/sp"' in page
 
 
 def test_the_console_refuses_enabling_sso_without_a_vanity(

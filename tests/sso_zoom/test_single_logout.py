@@ -238,3 +238,8 @@ def test_the_me_page_offers_the_sign_out_that_tells_the_idp(signed_in):
     assert answer.status_code == 302 and answer.headers["Location"].startswith(IDP_SLO + "?")
     confirm = signed_in.get("/signout").get_data(as_text=True)
     assert "<title>Sign out</title>" in confirm and "Sign-in" not in confirm
+
+
+def test_a_get_of_the_sign_out_page_never_signs_out(signed_in):
+    assert signed_in.get("/signout", headers=JSON).status_code == 200
+    assert is_signed_in(signed_in)
