@@ -78,8 +78,9 @@ class World:
         user = self.store.find_user_by_email(email)
         return None if user is None else user.account_id
 
-    def jit(self, tenant: Tenant, idp: TestIdP, email: str) -> Any:
-        """An IdP-initiated sign-in of ``email`` at ``tenant``'s SP, signed by ``idp``."""
+    def jit(self, tenant: Tenant, idp: TestIdP, email: str, browser: Any = None) -> Any:
+        """An IdP-initiated sign-in of ``email`` at ``tenant``'s SP, signed by ``idp`` (in
+        ``browser``, else a fresh one)."""
         sp = f"{PUBLIC}/v/{tenant.account.vanity}/saml"
         response = idp.make_response(
             sp_entity_id=f"{sp}/metadata/sp",
@@ -87,7 +88,7 @@ class World:
             name_id=email,
             now=self.store.clock.now(),
         )
-        return self.browser().post(
+        return (browser or self.browser()).post(
             f"/v/{tenant.account.vanity}/saml/SSO",
             data={"SAMLResponse": response},
             headers=JSON,

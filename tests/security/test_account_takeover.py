@@ -50,11 +50,37 @@ def test_admin_cannot_accept_invitation_for_another_accounts_user(world):
     assert world.account_of(ALICE) == world.mallory.account.id
 
 
+def test_an_invitee_signed_in_through_sso_may_accept(world):
+    _invite(world, world.mallory, ALICE)
+    secret = world.secret(world.mallory.account, ALICE)
+    browser = world.browser()
+    signed = world.jit(world.acme, world.own_idp(world.acme), ALICE, browser)
+    assert signed.status_code == 200, signed.json
+    moved = _accept(browser, secret)
+    assert moved.status_code == 200 and moved.json["state"] == "completed"
+    assert world.account_of(ALICE) == world.mallory.account.id
+
+
+def test_the_signed_in_owner_consents_for_its_whole_account_on_the_invitation_page(world):
+    _invite(world, world.mallory, GLOBEX_OWNER)
+    secret = world.secret(world.mallory.account, GLOBEX_OWNER)
+    owner = world.signed_in(GLOBEX_OWNER)
+    page = owner.get(f"/invitations/{secret}")
+    assert page.status_code == 200 and b"Bring all users" in page.data
+    assert b"Sign in as" not in page.data
+    done = owner.post(f"/invitations/{secret}", data={"confirm": "true", "bring_all_users": "true"})
+    assert done.status_code == 200 and b"Consolidation completed" in done.data
+    for email in (GLOBEX_OWNER, *GLOBEX_USERS):
+        assert world.account_of(email) == world.mallory.account.id
+
+
 def test_invite_owner_with_bring_all_users_does_not_move_account_without_consent(world):
     assert _invite(world, world.mallory, GLOBEX_OWNER).json["result"] == "invited"
     secret = world.secret(world.mallory.account, GLOBEX_OWNER)
     answer = _accept(world.browser(), secret, bring_all_users=True)
     assert answer.status_code == 403 and answer.json["code"] == "invitee_sign_in_required"
+    shown = world.browser().get(f"/invitations/{secret}")
+    assert shown.status_code == 200 and b"Sign in as owner@globex.test" in shown.data
     page = world.browser().post(
         f"/invitations/{secret}", data={"confirm": "true", "bring_all_users": "true"}
     )
