@@ -168,6 +168,35 @@ def quick_lock_store(monkeypatch, tmp_path, clock, sqlite_template):
     store.dispose()
 
 
+@pytest.fixture
+def quick_lock_postgres(monkeypatch, clock, request):
+    """A PostgreSQL store whose sessions wait half a second for a lock (skipped without a DSN)."""
+    monkeypatch.setattr(engine, "LOCK_TIMEOUT_SECONDS", 0.5, raising=False)
+    url = request.getfixturevalue("postgres_migrated_url")
+    store = SqlStore.from_url(url, clock, migrate=False)
+    yield store, url
+    store.dispose()
+
+
+def test_on_postgresql_a_write_that_cannot_get_the_lock_is_503(quick_lock_postgres):
+    store, url = quick_lock_postgres
+    suffix = str(abs(hash(url)) % 10**8)
+    account = store.create_account("Lock", f"owner@lock{suffix}.test", actor="t")
+    _, secret = store.create_token(account.id, "scim", actor="t")
+    client = create_app({}, store=store).test_client()
+    holder = engine.make_engine(url)
+    with holder.connect() as conn, conn.begin():
+        conn.exec_driver_sql("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        answer = client.post(
+            "/scim/v2/Users",
+            json={"schemas": [USER_URN], "userName": f"cy@lock{suffix}.test"},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+    holder.dispose()
+    assert answer.status_code == 503, answer.text
+    assert int(answer.headers["Retry-After"]) >= 1
+
+
 def test_a_write_that_cannot_get_the_lock_is_503_with_retry_after(quick_lock_store):
     store, path = quick_lock_store
     account = store.create_account("Acme", "owner@acme.test", actor="t", vanity="acme")
