@@ -8,6 +8,7 @@ from typing import Any
 import click
 from flask import current_app
 
+from gateway.account_cli import account_group
 from gateway.cli_support import GatewayGroup, app_factory, config, fail_cleanly
 from gateway.cli_support import store as _store
 from gateway.clock_cli import clock_group
@@ -26,6 +27,7 @@ def main() -> None:
     """The identity gateway: SAML SP, SCIM 2.0 and the account model of a meeting SaaS."""
 
 
+main.add_command(account_group)
 main.add_command(clock_group)
 main.add_command(domain_commands.invite_command)
 main.add_command(domain_commands.migrate_command)

@@ -10,8 +10,9 @@ from flask.typing import ResponseReturnValue
 from gateway.api.auth import admin_caller, managed_account, master_of, store
 from gateway.api.registry import api
 from gateway.api.views import account_json, pool_json
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, Forbidden
 from gateway.http import json_body
+from gateway.store.errors import InvalidState
 from gateway.store.records import Account
 
 SUB_ACCOUNT_BODY = {
@@ -91,15 +92,40 @@ def get_account(account_id: int) -> ResponseReturnValue:
 @api.route(
     "/accounts/<int:account_id>",
     "PATCH",
-    "Change an account's name, vanity, support contact, default license or subscription dates",
+    "Change an account's name, vanity, support contact, default license (Basic, Licensed, "
+    "On-Prem or None: SSO then creates nobody no license rule matches) or subscription dates; "
+    "plan_kind and bulk_licensing are the account team's (operator CLI)",
     tag="accounts",
-    body={"type": "object"},
-    errors=("vanity_taken", "invalid_vanity", "unknown_field"),
+    body={
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "vanity": {"type": "string"},
+            "support_name": {"type": "string"},
+            "support_email": {"type": "string"},
+            "default_license_type": {"enum": ["Basic", "Licensed", "On-Prem", "None"]},
+            "subscription_start": {"type": "string", "format": "date-time"},
+            "subscription_end": {"type": "string", "format": "date-time"},
+        },
+    },
+    errors=("vanity_taken", "invalid_vanity", "unknown_field", "invalid_field", "operator_only"),
 )
 def update_account(account_id: int) -> ResponseReturnValue:
     caller, _ = managed_account(account_id)
-    account = store().update_account(account_id, json_body(), actor=caller.actor)
+    body = json_body()
+    operator_fields = sorted(OPERATOR_ONLY & set(body))
+    if operator_fields:
+        raise Forbidden(
+            f"{', '.join(operator_fields)} come from the account team, not the account's "
+            "admins: the operator changes them with 'gateway account set'.",
+            code="operator_only",
+        )
+    account = store().update_account(account_id, body, actor=caller.actor)
     return jsonify(_account(account))
+
+
+# Set by the account team (the operator's CLI), never by an account's own admins.
+OPERATOR_ONLY = frozenset({"plan_kind", "bulk_licensing"})
 
 
 @api.route(
@@ -197,6 +223,13 @@ def delegate(account_id: int, seat_kind: str) -> ResponseReturnValue:
     errors=("not_a_sub_account", "master_only"),
 )
 def unlink(account_id: int) -> ResponseReturnValue:
+    _, account = managed_account(account_id)
+    if account.parent_id is None:
+        raise InvalidState(
+            f"{account.name} ({account.number}) is not a sub-account: only a sub-account can be "
+            "unlinked from its master.",
+            code="not_a_sub_account",
+        )
     caller, _ = master_of(account_id)
     return jsonify(_account(store().unlink(account_id, actor=caller.actor)))
 

@@ -163,11 +163,14 @@ def set_enforcement(account_id: int) -> ResponseReturnValue:
     body = json_body()
     if not isinstance(body.get("enabled"), bool):
         raise BadRequest("'enabled' must be true or false.", code="invalid_option")
-    enforcement = services().enforcement
-    if "threshold" in body:
-        account = enforcement.set_threshold(account, body["threshold"], actor=caller.actor)
-    answer = enforcement.set(
-        account, body["enabled"], force=body.get("force") is True, actor=caller.actor
+    if "threshold" in body and body["threshold"] is None:
+        raise BadRequest("'threshold' must be a whole percentage 0-100.", code="invalid_threshold")
+    answer = services().enforcement.update(
+        account,
+        body["enabled"],
+        force=body.get("force") is True,
+        actor=caller.actor,
+        threshold=body.get("threshold"),
     )
     return jsonify(answer)
 

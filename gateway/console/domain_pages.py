@@ -133,11 +133,13 @@ def sso_enforcement() -> ResponseReturnValue:
     enabled = request.form.get("enabled") == "on"
     raw = request.form.get("threshold", "").strip()
     try:
+        value: Any = None
         if raw and raw != str(enforcement.threshold(account)):
-            value: Any = int(raw) if raw.isdigit() else raw
-            account = enforcement.set_threshold(account, value, actor=console.caller.actor)
+            value = int(raw) if raw.isdigit() else raw
         force = request.form.get("force") == "on"
-        enforcement.set(account, enabled, force=force, actor=console.caller.actor)
+        enforcement.update(
+            account, enabled, force=force, actor=console.caller.actor, threshold=value
+        )
     except GatewayError as e:
         return domains_page(console, {"enforcement": e}, refusal_status(e))
     return done("domains", "enforcement_saved")

@@ -75,6 +75,22 @@ class SsoEnforcement:
             )
         return self.store.set_setting(account.id, THRESHOLD_SETTING, value, actor=actor)
 
+    def update(
+        self,
+        account: Account,
+        enabled: bool,
+        *,
+        force: bool,
+        actor: str,
+        threshold: Any = None,
+    ) -> dict[str, Any]:
+        """Set the threshold (unless None) and turn enforcement on or off, all or nothing: a
+        refused request changes nothing. Raises what ``set_threshold`` and ``set`` raise."""
+        with self.store.transaction():
+            if threshold is not None:
+                account = self.set_threshold(account, threshold, actor=actor)
+            return self.set(account, enabled, force=force, actor=actor)
+
     def set(self, account: Account, enabled: bool, *, force: bool, actor: str) -> dict[str, Any]:
         """Turn enforcement on or off; raises EnforcementPremature, SsoNotConfigured."""
         if enabled:

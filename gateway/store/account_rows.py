@@ -59,3 +59,10 @@ class AccountRowsMixin(SqlBase):
         if row is None:
             raise NotFound(f"No account with id {account_id}.", code="account_not_found")
         return account_from_row(row)
+
+
+def new_user_license(account: Account) -> str:
+    """The license a user created without one gets: the account's default, except that the
+    default None (SSO creates nobody without a license rule) gives Basic elsewhere."""
+    default = account.default_license_type
+    return "Basic" if default == "None" else default

@@ -26,6 +26,9 @@ from gateway.store.validation import check_vanity, normalize_email
 
 A = schema.accounts
 P = schema.license_pools
+# An account's default license for new SSO users; None (Zoom's meaning): a sign-in that no rule
+# gives a license creates nobody. Users created another way then get Basic (new_user_license).
+DEFAULT_LICENSES = (*LICENSE_TYPES, "None")
 
 
 class AccountsMixin(PoolsMixin):
@@ -120,17 +123,17 @@ class AccountsMixin(PoolsMixin):
                 return candidate
 
     def _check_unique_owner(self, conn: sa.Connection, email: str, vanity: str | None) -> None:
-        users = schema.users
+        users, former = schema.users, schema.former_user_emails
+        key = email.lower()
         taken = (
-            conn.execute(sa.select(users.c.id).where(users.c.email_key == email.lower())).first()
-            or conn.execute(
-                sa.select(A.c.id).where(sa.func.lower(A.c.owner_email) == email.lower())
-            ).first()
+            conn.execute(sa.select(users.c.id).where(users.c.email_key == key)).first()
+            or conn.execute(sa.select(A.c.id).where(sa.func.lower(A.c.owner_email) == key)).first()
+            or conn.execute(sa.select(former.c.email_key).where(former.c.email_key == key)).first()
         )
         if taken:
             raise Conflict(
-                f"The owner email '{email}' is already registered; a new account's owner "
-                "email must never have been registered before.",
+                f"The owner email '{email}' is (or was, for a deleted user) registered; a new "
+                "account's owner email must never have been registered before: choose another.",
                 code="owner_email_taken",
             )
         if vanity and conn.execute(sa.select(A.c.id).where(A.c.vanity == vanity)).first():
@@ -310,8 +313,11 @@ class AccountsMixin(PoolsMixin):
     def unlink(self, sub_id: int, *, actor: str) -> Account:
         """Make a sub-account standalone, keeping users, settings and configuration.
 
-        Delegated seats go back to the master's pool and stay with the account as its own plan.
-        Raises NotFound, InvalidState ``not_a_sub_account`` / ``has_sub_accounts``.
+        Under bulk licensing the delegated seats leave with the sub-account: they become its own
+        plan and leave the master's (its purchased and delegated counts both drop by as many),
+        so no seat is counted twice; the audit entry records the move (``gateway check``
+        verifies it). Raises NotFound, InvalidState ``not_a_sub_account`` /
+        ``has_sub_accounts``.
         """
         with self.transaction() as conn:
             sub = self._lock_account(conn, sub_id)
@@ -324,13 +330,7 @@ class AccountsMixin(PoolsMixin):
                     "Unlink this account's own sub-accounts first.", code="has_sub_accounts"
                 )
             parent = self._lock_account(conn, sub.parent_id)
-            for pool in self._pools(conn, sub_id):
-                if parent.bulk_licensing:
-                    conn.execute(
-                        P.update()
-                        .where(P.c.account_id == parent.id, P.c.seat_kind == pool.seat_kind)
-                        .values(delegated=P.c.delegated - pool.capacity)
-                    )
+            moved = self._seats_leave_master(conn, parent, sub_id)
             conn.execute(
                 A.update()
                 .where(A.c.id == sub_id)
@@ -358,8 +358,34 @@ class AccountsMixin(PoolsMixin):
                 account_id=parent.id,
                 action="account.unlink_sub",
                 target=sub.number,
+                after={"seats_moved": moved} if moved else None,
             )
             return after
+
+    def _seats_leave_master(
+        self, conn: sa.Connection, parent: Account, sub_id: int
+    ) -> dict[str, dict[str, int]]:
+        """Take a bulk-licensed sub-account's delegated seats off its master's plan; returns
+        per seat kind ``{"seats", "master_capacity_before", "master_capacity_after"}``."""
+        if not parent.bulk_licensing:
+            return {}
+        moved: dict[str, dict[str, int]] = {}
+        for pool in self._pools(conn, sub_id):
+            before = self._pool(conn, parent.id, pool.seat_kind).capacity
+            conn.execute(
+                P.update()
+                .where(P.c.account_id == parent.id, P.c.seat_kind == pool.seat_kind)
+                .values(
+                    delegated=P.c.delegated - pool.capacity,
+                    capacity=P.c.capacity - pool.capacity,
+                )
+            )
+            moved[pool.seat_kind] = {
+                "seats": pool.capacity,
+                "master_capacity_before": before,
+                "master_capacity_after": before - pool.capacity,
+            }
+        return moved
 
     def _demote_if_childless(self, conn: sa.Connection, parent: Account) -> None:
         remaining = conn.execute(
@@ -408,7 +434,7 @@ def check_account_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     if values.get("support_email") is not None:
         email = _text(values["support_email"], "support_email")
         values["support_email"] = normalize_email(email, field="support_email")
-    for key, allowed in (("default_license_type", LICENSE_TYPES), ("plan_kind", PLAN_KINDS)):
+    for key, allowed in (("default_license_type", DEFAULT_LICENSES), ("plan_kind", PLAN_KINDS)):
         if key in values and values[key] not in allowed:
             raise BadRequest(f"{key} must be one of {', '.join(allowed)}.", code="invalid_field")
     if "bulk_licensing" in values and not isinstance(values["bulk_licensing"], bool):

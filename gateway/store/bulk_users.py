@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.store import schema
+from gateway.store.account_rows import new_user_license
 from gateway.store.errors import Conflict, LicensePoolExhausted
 from gateway.store.pools import seat_kinds_of
 from gateway.store.user_batch import (
@@ -48,7 +49,7 @@ class BulkUsersMixin(UsersMixin):
             account = self._get_account(conn, account_id)
             now = self.clock.now()
             values = [
-                new_user_row(account_id, account.default_license_type, r, source, now) for r in rows
+                new_user_row(account_id, new_user_license(account), r, source, now) for r in rows
             ]
             for v in values:
                 check_identity(v["user_name"], v["email"], v["status"])

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from gateway.store import schema
 from gateway.store.base import SqlBase
 from gateway.store.records import COUNTED_LICENSE_TYPES, addon_seat_kind
+from gateway.store.seat_checks import unlink_seat_problems
 
 A = schema.accounts
 P = schema.license_pools
@@ -40,6 +41,7 @@ class ChecksMixin(SqlBase):
             problems += self._user_problems(conn)
             problems += self._group_problems(conn)
             problems += self._user_count_problems(conn)
+            problems += [Problem(code, text) for code, text in unlink_seat_problems(conn)]
             problems += [
                 Problem(
                     "pending_without_activation_link",

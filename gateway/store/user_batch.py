@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from gateway.clock import Clock
 from gateway.errors import BadRequest
 from gateway.store import schema
+from gateway.store.account_rows import new_user_license
 from gateway.store.errors import Conflict
 from gateway.store.pools import seat_kinds_of
 from gateway.store.records import Account, User
@@ -165,7 +166,7 @@ class UserBatch:
         account = self.account()
         now = self.store.clock.now()
         row = new_user_row(
-            account_id, account.default_license_type, {**fields, "email": email}, source, now
+            account_id, new_user_license(account), {**fields, "email": email}, source, now
         )
         check_identity(row["user_name"], row["email"], row["status"])
         self._check_free(row["email"], row["user_name_key"])

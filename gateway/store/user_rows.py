@@ -289,3 +289,14 @@ def user_public(user: User) -> dict[str, Any]:
         "external_id": user.external_id,
         "version": user.version,
     }
+
+
+def remember_former_email(conn: sa.Connection, user: User, now: Any) -> None:
+    """Keep a deleted user's email: it is never a new account's owner."""
+    if user.email is None:
+        return
+    former = schema.former_user_emails
+    key = user.email.lower()
+    if conn.execute(sa.select(former.c.email_key).where(former.c.email_key == key)).first():
+        return
+    conn.execute(former.insert().values(email_key=key, account_id=user.account_id, deleted_at=now))

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.errors import BadRequest
+from gateway.store.account_rows import new_user_license
 from gateway.store.errors import NotFound, OwnerProtected, VersionMismatch
 from gateway.store.pools import seat_kinds_of
 from gateway.store.records import Page, User
@@ -33,6 +34,7 @@ from gateway.store.user_rows import (
     email_key,
     email_taken,
     read_user,
+    remember_former_email,
     stamp_new_user,
     taken_refusal,
     updated_user,
@@ -77,7 +79,7 @@ class UsersMixin(UserGroupsMixin):
             values = check_user_values(
                 {
                     "status": "active",
-                    "license_type": account.default_license_type,
+                    "license_type": new_user_license(account),
                     "addons": [],
                     "profile": {},
                     **fields,
@@ -299,6 +301,7 @@ class UsersMixin(UserGroupsMixin):
             )
             conn.execute(GM.delete().where(GM.c.user_id == user_id))
             conn.execute(U.delete().where(U.c.id == user_id))
+            remember_former_email(conn, user, self.clock.now())
             self.audit(
                 conn,
                 actor=actor,
@@ -320,14 +323,15 @@ class UsersMixin(UserGroupsMixin):
             self.move_seats(
                 conn, before.account_id, seat_kinds_of(before.license_type, before.addons), []
             )
-            self.move_seats(conn, target.id, [], seat_kinds_of(target.default_license_type, ()))
+            license = new_user_license(target)
+            self.move_seats(conn, target.id, [], seat_kinds_of(license, ()))
             conn.execute(GM.delete().where(GM.c.user_id == user_id))
             conn.execute(
                 U.update()
                 .where(U.c.id == user_id)
                 .values(
                     account_id=target.id,
-                    license_type=target.default_license_type,
+                    license_type=license,
                     addons=[],
                     role="Member",
                     source=source,

@@ -91,17 +91,19 @@ def test_unlinking_keeps_users_settings_and_configuration(store: SqlStore) -> No
     assert licensed_pool(store, child.id) == (30, 4, 0, 26)
 
 
-def test_unlinking_returns_the_delegated_seats_to_the_master(store: SqlStore) -> None:
+def test_unlinking_takes_the_delegated_seats_out_of_the_master_s_plan(store: SqlStore) -> None:
+    # docs/accounts.md: the seats leave with the sub-account, so none is counted twice.
     acme = master(store, 100)
     stay, leave = sub(store, acme), sub(store, acme)
     store.delegate(stay.id, "Licensed", 10, actor="test")
     store.delegate(leave.id, "Licensed", 30, actor="test")
     assert licensed_pool(store, acme.id) == (100, 0, 40, 60)
     store.unlink(leave.id, actor="test")
-    assert licensed_pool(store, acme.id) == (100, 0, 10, 90)
+    assert licensed_pool(store, acme.id) == (70, 0, 10, 60)
+    assert licensed_pool(store, leave.id)[0] == 30
     assert store.get_account(acme.id).account_type == "master"
     store.unlink(stay.id, actor="test")
-    assert licensed_pool(store, acme.id) == (100, 0, 0, 100)
+    assert licensed_pool(store, acme.id) == (60, 0, 0, 60)
     assert store.get_account(acme.id).account_type == "standalone"
 
 

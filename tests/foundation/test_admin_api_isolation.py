@@ -70,7 +70,31 @@ CASES: dict[tuple[str, str], Case] = {
     ("PUT", "/accounts/<int:account_id>/delegation/<seat_kind>"): Case(
         "master", _acc("/delegation/Licensed", {"seats": 5})
     ),
-    ("POST", "/accounts/<int:account_id>/unlink"): Case("master", _acc("/unlink")),
+    # Unlinking an account without a master (the master itself, a standalone one) is 409
+    # not_a_sub_account once the caller may see it; a sub-account's own token: master_only.
+    ("POST", "/accounts/<int:account_id>/unlink"): Case(
+        "unlink", _acc("/unlink"), frozenset({"not_a_sub_account"})
+    ),
+    ("PATCH", "/accounts/<int:account_id>/users/<user_id>"): Case(
+        "account",
+        lambda w, t: (f"/api/v1/accounts/{w.ids[t]}/users/{w.owner_ids[t]}", {"status": "active"}),
+    ),
+    # The owner is the only user every account has: deleting it is refused (owner_protected)
+    # once the token may act on the account.
+    ("DELETE", "/accounts/<int:account_id>/users/<user_id>"): Case(
+        "account",
+        lambda w, t: (f"/api/v1/accounts/{w.ids[t]}/users/{w.owner_ids[t]}", None),
+        frozenset({"owner_protected"}),
+    ),
+    # The demo clock is global (demo mode): any admin token may read or move it.
+    ("GET", "/clock"): Case("caller", lambda w, t: ("/api/v1/clock", None)),
+    ("POST", "/clock/advance"): Case(
+        "caller", lambda w, t: ("/api/v1/clock/advance", {"by": "1s"})
+    ),
+    ("PUT", "/clock"): Case(
+        "caller", lambda w, t: ("/api/v1/clock", {"now": "2026-03-01T09:00:00Z"})
+    ),
+    ("DELETE", "/clock"): Case("caller", lambda w, t: ("/api/v1/clock", None)),
     ("GET", "/accounts/<int:account_id>/settings"): Case("account", _acc("/settings")),
     ("PUT", "/accounts/<int:account_id>/settings/<key>"): Case(
         "account", _acc("/settings/recording", {"value": True, "locked": True})
@@ -250,6 +274,7 @@ CASES: dict[tuple[str, str], Case] = {
 DENIAL = {
     "account": "not_your_account",
     "master": "not_your_account",
+    "unlink": "not_your_account",
     "org": "not_your_organization",
     "self": "master_approval_required",
 }
@@ -262,6 +287,8 @@ def expected_denial(scope: str, caller: str, target: str) -> str | None:
     if target not in MANAGES[caller]:
         return DENIAL[scope]
     if scope == "master" and caller == target:
+        return "master_only"
+    if scope == "unlink" and caller == target == "sub":
         return "master_only"
     return None
 
