@@ -184,27 +184,36 @@ def parse_attributes(pairs: list[str]) -> dict[str, list[str]]:
 
 blueprint = Blueprint("idp", __name__)
 
-PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Test IdP</title>
-<body style="font-family:sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem">
-<h1>Test IdP</h1><p>Signs a real SAML response and posts it to the account's ACS.</p>
-{% if asked %}<p role="status" data-testid="authn-request">Sign-in requested by
+PAGE = """{% extends "console/base.html" %}
+{% block title %}Test IdP{% endblock %}
+{% block main %}
+<h1>Test IdP</h1>
+<p class="hint">Demo mode only. Signs a real SAML response as the demo identity provider and
+posts it to the account's ACS, as a user's browser would.</p>
+{% if asked %}<p class="notice" role="status" data-testid="authn-request">Sign-in requested by
 <strong>{{ asked.account.name }}</strong> (SP-initiated, request {{ asked.request_id[:12] }}…);
 the response answers it and returns where the service provider asked.</p>{% endif %}
-<form method="post" action="/idp/sign">
-{% if asked %}<input type="hidden" name="saml_query" value="{{ query }}">{% endif %}
+<form method="post" action="/idp/sign" class="card">
+{% if asked and posted %}<input type="hidden" name="saml_post" value="{{ posted }}">
+{% elif asked %}<input type="hidden" name="saml_query" value="{{ query }}">{% endif %}
 {% if relay_state %}<input type="hidden" name="RelayState" value="{{ relay_state }}">{% endif %}
-<label>Account (vanity) <input name="account" required
+<label for="idp-account">Account (vanity)</label>
+<input id="idp-account" name="account" required class="short"
  value="{{ asked.account.vanity or asked.account.number if asked else 'acme' }}"
- {% if asked %}readonly{% endif %}></label>
+ {% if asked %}readonly{% endif %}>
 <fieldset><legend>Persona</legend>{% for p in personas %}
-<label style="display:block"><input type="radio" name="persona" value="{{ loop.index0 }}"
+<label><input type="radio" name="persona" value="{{ loop.index0 }}"
  {% if loop.first %}checked{% endif %}> {{ p.label }}</label>{% endfor %}
-<label style="display:block"><input type="radio" name="persona" value="custom"> Custom:</label>
-<label>NameID <input name="name_id" type="email"></label>
-<label>Attributes, one name=value a line<br><textarea name="attributes" rows="4"
- cols="40"></textarea></label></fieldset>
-<button type="submit">Sign in</button></form></body></html>"""
+<label><input type="radio" name="persona" value="custom"> Custom:</label>
+<label for="idp-name-id">NameID</label>
+<input id="idp-name-id" name="name_id" type="email" autocomplete="off">
+<label for="idp-attributes">Attributes, one name=value a line</label>
+<textarea id="idp-attributes" name="attributes" rows="4" class="mono"
+ aria-describedby="idp-attributes-help"></textarea>
+<p id="idp-attributes-help" class="hint">For example <code>memberOf=global_users</code>, then
+<code>memberOf=HIPAA</code> on the next line.</p></fieldset>
+<button type="submit">Sign in</button></form>
+{% endblock %}"""
 POST_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Posting</title>
 <body onload="document.forms[0].submit()"><form method="post" action="{{ acs }}">
 <input type="hidden" name="SAMLResponse" value="{{ response }}">
