@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
@@ -14,7 +15,8 @@ from gateway.config import GatewayConfig
 from gateway.errors import BadRequest
 from gateway.saml import ns
 from gateway.saml.redirect import inflate_message, raw_query_fields, verify_redirect_signature
-from gateway.saml.xmlparse import parse_xml
+from gateway.saml.xmlparse import decode_base64, parse_xml
+from gateway.saml.xmlsign import verify_posted_message
 from gateway.sso.addresses import vanity_from_entity_id
 from gateway.sso.service import SsoService
 from gateway.store.errors import NotFound
@@ -146,14 +148,21 @@ class AuthnRequestInfo:
     relay_state: str | None
 
 
-def read_authn_request(sso: SsoService, query: str) -> AuthnRequestInfo:
-    """The request ID, issuing account and RelayState of a signed Redirect AuthnRequest.
+def read_authn_request(
+    sso: SsoService, query: str, posted: Mapping[str, str] | None = None
+) -> AuthnRequestInfo:
+    """The request ID, issuing account and RelayState of an AuthnRequest by HTTP-Redirect
+    (``query``) or HTTP-POST (the ``posted`` form), its signature checked as the account signs
+    ("Sign SAML request", "Signature Hash Algorithm").
 
     Raises BadRequest ``invalid_authn_request`` or a SamlError (signature, XML, size).
     """
     # Nothing else of the request is used: the response always goes to the account's own ACS.
-    fields = raw_query_fields(query)
-    root = parse_xml(inflate_message(unquote_plus(fields.get("SAMLRequest", ""))))
+    fields = raw_query_fields(query) if posted is None else dict(posted)
+    value = fields.get("SAMLRequest", "")
+    root = parse_xml(
+        inflate_message(unquote_plus(value)) if posted is None else decode_base64(value)
+    )
     issuer = root.findtext(ns.saml("Issuer")) or ""
     found = vanity_from_entity_id(sso.config, issuer)  # any SP entity ID form
     if root.tag != ns.samlp("AuthnRequest") or not root.get("ID") or found is None:
@@ -165,10 +174,18 @@ def read_authn_request(sso: SsoService, query: str) -> AuthnRequestInfo:
         account = sso.store.find_account(found)
     except NotFound as e:
         raise BadRequest(f"No account issues {issuer}.", code="invalid_authn_request") from e
-    certificate = sso.sp(account).certificate_pem
-    verify_redirect_signature(fields, "SAMLRequest", (certificate,), allow_sha1=False)
-    relay = fields.get("RelayState")
-    return AuthnRequestInfo(account, str(root.get("ID")), unquote_plus(relay) if relay else None)
+    config = sso.saml_config(account)
+    if config.sign_request:
+        certificate = (sso.sp(account).certificate_pem,)
+        sha1 = config.signature_hash == "SHA-1"
+        if posted is None:
+            verify_redirect_signature(fields, "SAMLRequest", certificate, allow_sha1=sha1)
+        else:
+            verify_posted_message(root, certificate, allow_sha1=sha1)
+    relay = fields.get("RelayState") or None
+    if relay and posted is None:
+        relay = unquote_plus(relay)
+    return AuthnRequestInfo(account, str(root.get("ID")), relay)
 
 
 def parse_attributes(pairs: list[str]) -> dict[str, list[str]]:
@@ -239,6 +256,19 @@ def page() -> ResponseReturnValue:
     )
 
 
+@blueprint.post("/idp")
+def page_posted() -> ResponseReturnValue:
+    """The personas for an AuthnRequest sent by HTTP-POST (an account with that binding)."""
+    asked = read_authn_request(_sso(), "", request.form)
+    return render_template_string(
+        PAGE,
+        personas=PERSONAS,
+        asked=asked,
+        posted=request.form["SAMLRequest"],
+        relay_state=asked.relay_state,
+    )
+
+
 @blueprint.get("/idp/metadata")
 def metadata() -> ResponseReturnValue:
     config: GatewayConfig = current_app.extensions["gateway.config"]
@@ -249,8 +279,7 @@ def metadata() -> ResponseReturnValue:
 @blueprint.post("/idp/sign")
 def sign() -> ResponseReturnValue:
     sso = _sso()
-    query = request.form.get("saml_query", "")
-    asked = read_authn_request(sso, query) if query else None
+    asked = _asked_in_form(sso)
     if asked is not None:
         account, relay_state = asked.account, asked.relay_state
     else:
@@ -263,6 +292,16 @@ def sign() -> ResponseReturnValue:
     return render_template_string(
         POST_PAGE, acs=local_acs, response=response, relay_state=relay_state
     )
+
+
+def _asked_in_form(sso: SsoService) -> AuthnRequestInfo | None:
+    """The AuthnRequest the persona form carries along (Redirect query or POST), if any."""
+    if query := request.form.get("saml_query", ""):
+        return read_authn_request(sso, query)
+    if posted := request.form.get("saml_post", ""):
+        relay = request.form.get("RelayState", "")
+        return read_authn_request(sso, "", {"SAMLRequest": posted, "RelayState": relay})
+    return None
 
 
 def _persona() -> tuple[str, dict[str, list[str]]]:

@@ -1,4 +1,5 @@
-"""Enveloped XML signatures on the SP's own messages (HTTP-POST binding), in-process."""
+"""Enveloped XML signatures on protocol messages sent by HTTP-POST (AuthnRequest, Single Logout),
+made and checked in-process."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import xmlsec
 from lxml import etree
 
 from gateway.saml import ns
+from gateway.saml.errors import SignatureMissing
+from gateway.saml.signature import enveloped_signature, verify_enveloped
+from gateway.saml.verify import _refuse_duplicate_ids
 from gateway.saml.xmlparse import parse_xml
 
 _METHODS = {
@@ -47,3 +51,20 @@ def sign_message(
         raise ValueError(f"the SP key cannot sign: {e}") from e
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return xml
+
+
+def verify_posted_message(
+    root: etree._Element, certificates: tuple[str, ...], *, allow_sha1: bool
+) -> None:
+    """Check the enveloped signature of an HTTP-POST protocol message (its root) against
+    ``certificates``; an unsigned message is refused.
+
+    Raises SignatureMissing, SignatureInvalid, UntrustedKey, SignatureWrapping, WeakAlgorithm
+    or UnsupportedAlgorithm.
+    """
+    _refuse_duplicate_ids(root)
+    signature = enveloped_signature(root)
+    if signature is None:
+        kind = etree.QName(root).localname
+        raise SignatureMissing(f"The HTTP-POST {kind} is not signed; it must be.")
+    verify_enveloped(root, signature, certificates, allow_sha1=allow_sha1)

@@ -165,3 +165,66 @@ def test_sso_switched_off_refuses_sign_in(local_app, acme, configure, idp, clock
     assert answer.status_code == 403 and answer.json["code"] == "sso_disabled"
     login = client.get("/v/acme/saml/login", headers={"Accept": "application/json"})
     assert login.status_code == 403 and login.json["code"] == "sso_disabled"
+
+
+@pytest.fixture
+def demo_app(sqlite_store, acme, demo, tmp_path):
+    """The gateway with Acme's SSO pointed at the demo IdP (its keys under tmp_path)."""
+    from gateway.app import create_app
+    from gateway.demo import configure_demo_sso
+
+    app = create_app(
+        {"demo": True, "public_url": PUBLIC, "idp_key_dir": str(tmp_path)}, store=sqlite_store
+    )
+    configure_demo_sso(sqlite_store, app.extensions["gateway.config"], acme.id)
+    return app
+
+
+@pytest.fixture
+def demo_sso(sqlite_store, acme, demo_app):
+    """Change Acme's SSO settings (pointed at the demo IdP)."""
+
+    def settings(**changes):
+        document, _ = sqlite_store.get_saml_config(acme.id)
+        sqlite_store.put_saml_config(acme.id, {**document, **changes}, actor="test")
+
+    return settings
+
+
+def _through_the_demo_idp(client, asked_page):
+    """Pick a persona on the demo IdP's page and post its answer to the ACS."""
+    form = dict(re.findall(r'name="(saml_\w+)" value="([^"]+)"', asked_page))
+    form = {k: html.unescape(v) for k, v in form.items()}
+    posted = client.post("/idp/sign", data={**form, "persona": "2"}).get_data(as_text=True)
+    action = re.search(r'action="([^"]+)"', posted).group(1)
+    response = html.unescape(re.search(r'name="SAMLResponse" value="([^"]+)"', posted).group(1))
+    return client.post(
+        action, data={"SAMLResponse": response}, headers={"Accept": "application/json"}
+    )
+
+
+def test_the_demo_idp_takes_an_authn_request_by_http_post(demo_app, demo_sso):
+    demo_sso(binding="POST")
+    client = demo_app.test_client()
+    page = client.get("/v/acme/saml/login").get_data(as_text=True)
+    action = re.search(r'action="([^"]+)"', page).group(1)
+    fields = {
+        "SAMLRequest": html.unescape(
+            re.search(r'name="SAMLRequest" value="([^"]+)"', page).group(1)
+        )
+    }
+    asked = client.post(action.removeprefix(PUBLIC), data=fields)
+    assert asked.status_code == 200 and b"Sign-in requested by" in asked.data
+    answer = _through_the_demo_idp(client, asked.get_data(as_text=True))
+    assert answer.status_code == 200 and answer.json["outcome"] == "signed_in", answer.json
+
+
+@pytest.mark.parametrize("changes", [{"sign_request": False}, {"signature_hash": "SHA-1"}])
+def test_the_demo_idp_follows_the_accounts_request_signing(demo_app, demo_sso, changes):
+    demo_sso(**changes)
+    client = demo_app.test_client()
+    location = client.get("/v/acme/saml/login").headers["Location"]
+    asked = client.get(location.removeprefix(PUBLIC))
+    assert asked.status_code == 200 and b"Sign-in requested by" in asked.data, asked.data[:300]
+    answer = _through_the_demo_idp(client, asked.get_data(as_text=True))
+    assert answer.status_code == 200, answer.json
