@@ -106,9 +106,32 @@ class ConsolidationEngine:
             refund_note=note,
             lost_phone_numbers=_unported_numbers(source) if whole else (),
             backend_migration=self.cluster(source) != self.cluster(target),
-            blockers=_blockers(user, source, target, movers, whole),
+            blockers=(
+                *_blockers(user, source, target, movers, whole),
+                *self._master_blockers(source, whole),
+            ),
         )
         return dataclasses.replace(plan, warnings=_warnings(plan))
+
+    def _master_blockers(self, source: Account, whole: bool) -> tuple[Blocker, ...]:
+        """A master's owner cannot take the whole account away from its sub-accounts: that
+        would leave an empty master paying for them (the seed leaves it to the account team)."""
+        subs = self.store.list_accounts(parent_id=source.id) if whole else []
+        if not subs:
+            return ()
+        names = ", ".join(a.name for a in subs)
+        if source.bulk_licensing:
+            delegated = sum(p.delegated for p in self.store.pools(source.id))
+            why = f"it delegates {delegated} seat(s) to its sub-accounts ({names})"
+        else:
+            why = f"its sub-accounts ({names}) are billed to it"
+        return (
+            Blocker(
+                "master_has_sub_accounts",
+                f"{source.name} is a master account and {why}: unlink every sub-account first "
+                "(as the master's admin), or ask the account team to move the master.",
+            ),
+        )
 
     def cluster(self, account: Account) -> str:
         """The server cluster an account lives on."""
