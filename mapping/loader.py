@@ -184,13 +184,13 @@ def _check_condition_fields(
     errors: list[MappingError],
 ) -> None:
     if not isinstance(attribute, str) or not attribute:
-        message = "attribute must be a non-empty string (a SAML Name or FriendlyName)"
+        message = "'attribute' must be a non-empty string (a SAML Name or FriendlyName)."
         errors.append(MalformedRule(message, position=position, field=f"{where}.attribute"))
     if operator not in OPERATORS:
-        message = f"unknown operator {operator!r}; known: {', '.join(sorted(OPERATORS))}"
+        message = f"Unknown operator {operator!r}; known: {', '.join(sorted(OPERATORS))}."
         errors.append(UnknownOperator(message, position=position, field=f"{where}.operator"))
     if not isinstance(case_sensitive, bool):
-        message = "case_sensitive must be true or false"
+        message = "'case_sensitive' must be true or false."
         errors.append(MalformedRule(message, position=position, field=f"{where}.case_sensitive"))
 
 
@@ -232,28 +232,28 @@ def _result(
     if category.startswith(ADDON_PREFIX):
         if isinstance(raw, bool):
             return raw
-        fail(BadResult, f"an add-on result must be true (on) or false (off), not {raw!r}")
+        fail(BadResult, f"An add-on result must be true (on) or false (off), not {raw!r}.")
         return None
     if category == "sub_account" and isinstance(raw, int) and not isinstance(raw, bool):
         raw = str(raw)  # a sub-account number written without quotes
     if not isinstance(raw, str) or not raw:
-        fail(BadResult, f"the result of a {category} rule must be a non-empty string")
+        fail(BadResult, f"The result of a {category} rule must be a non-empty string.")
         return None
     if category == "license" and raw not in LICENSE_TYPES:
-        fail(UnknownLicenseType, f"unknown license type {raw!r}; known: {_known(LICENSE_TYPES)}")
+        fail(UnknownLicenseType, f"Unknown license type {raw!r}; known: {_known(LICENSE_TYPES)}.")
     elif category == "role" and raw not in context.roles:
-        fail(UnknownRole, f"unknown role {raw!r}; known: {_known(context.roles)}")
+        fail(UnknownRole, f"Unknown role {raw!r}; known: {_known(context.roles)}.")
     elif category == "sub_account" and raw not in context.sub_accounts:
         fail(
             UnknownSubAccount,
-            f"{raw!r} is not a sub-account of this master; known: {_known(context.sub_accounts)}",
+            f"{raw!r} is not a sub-account of this master; known: {_known(context.sub_accounts)}.",
         )
     elif (
         category == "recording_location"
         and context.recording_locations is not None
         and raw not in context.recording_locations
     ):
-        fail(BadResult, f"unknown recording location {raw!r}")
+        fail(BadResult, f"Unknown recording location {raw!r}.")
     else:
         return raw
     return None

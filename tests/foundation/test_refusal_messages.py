@@ -112,15 +112,39 @@ def collect() -> tuple[list[Site], list[str]]:
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            message = node.args[0]
             if name not in classes:
-                continue
+                # ``fail(BadResult, message)``: a helper handed a refusal class and its message.
+                first = node.args[0]
+                if not (isinstance(first, ast.Name) and first.id in classes) or len(node.args) < 2:
+                    continue
+                name, message = first.id, node.args[1]
             where = f"{relative}:{node.lineno}"
-            template = _template(node.args[0], constants)
+            template = _template(message, constants)
+            if template is None and isinstance(message, ast.Name):
+                template = _assigned(tree, message)
             if template is None:
-                computed.append(f"{where} {ast.unparse(node.args[0])}")
+                computed.append(f"{where} {ast.unparse(message)}")
             else:
                 sites.append(Site(where, name, template))
     return sites, computed
+
+
+def _assigned(tree: ast.Module, name: ast.Name) -> str | None:
+    """The template last assigned to the local ``name`` before it is used (``message = ...``)."""
+    found = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.lineno <= name.lineno <= (
+            node.end_lineno or 0
+        ):
+            for assign in ast.walk(node):
+                if (
+                    isinstance(assign, ast.Assign)
+                    and assign.lineno < name.lineno
+                    and [ast.unparse(t) for t in assign.targets] == [name.id]
+                ):
+                    found = _template(assign.value, {}) or found
+    return found
 
 
 def problems(site: Site) -> list[str]:
