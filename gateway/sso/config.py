@@ -167,29 +167,59 @@ def parse_config(data: Any, *, stored: bool = False) -> SamlConfig:
     ``stored``: a document read back from the store. One saved before encrypted assertions
     became a setting keeps accepting them, as it did; a new document follows Zoom (off).
     """
+    data = _normalised(data, stored=stored)
+    _check_addresses(data)
+    certificates = _certificates(data.get("certificates"))
+    _check_options(data)
+    return SamlConfig(**{**data, "certificates": certificates})
+
+
+def _normalised(data: Any, *, stored: bool) -> dict[str, Any]:
+    """The document with Zoom's words in the gateway's, refusing unknown settings."""
     if not isinstance(data, dict):
         raise SamlConfigInvalid("The SAML configuration must be a JSON object.")
-    data = {k: ALIASES.get(k, {}).get(v, v) if isinstance(v, str) else v for k, v in data.items()}
+    document: dict[str, Any] = {
+        k: ALIASES.get(k, {}).get(v, v) if isinstance(v, str) else v for k, v in data.items()
+    }
     if stored:
-        data.setdefault("support_encrypted_assertions", True)
-    if data.get("sign_out_url") == "":
-        data["sign_out_url"] = None
+        document.setdefault("support_encrypted_assertions", True)
+    if document.get("sign_out_url") == "":
+        document["sign_out_url"] = None
     known = set(SamlConfig.__dataclass_fields__)
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(document) - known)
     if unknown:
         raise SamlConfigInvalid(
             f"Unknown SAML settings {unknown}; known: {sorted(known)}.", field=unknown[0]
         )
+    return document
+
+
+def _check_addresses(data: dict[str, Any]) -> None:
     for name in ("idp_entity_id", "sign_in_url"):
         if not isinstance(data.get(name), str) or not data[name].strip():
             raise SamlConfigInvalid(f"'{name}' is required.", field=name)
-    sign_in = urlsplit(data["sign_in_url"].strip())
-    if sign_in.scheme.lower() not in ("http", "https") or not sign_in.netloc:
-        # Browsers are sent there: a javascript: or data: URL would run in the gateway's origin.
+    # Browsers are sent to both: a javascript: or data: URL would run in the gateway's origin.
+    if not _is_web_url(data["sign_in_url"].strip()):
         raise SamlConfigInvalid(
             "'sign_in_url' is the IdP's http(s) sign-in page URL.", field="sign_in_url"
         )
-    certificates = data.get("certificates")
+    sign_out = data.get("sign_out_url")
+    if sign_out is not None and not _is_web_url(sign_out):
+        raise SamlConfigInvalid(
+            "'sign_out_url' is the IdP's http(s) Single Logout URL, or empty for local "
+            "sign-out only.",
+            field="sign_out_url",
+        )
+
+
+def _is_web_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _certificates(certificates: Any) -> tuple[str, ...]:
     if isinstance(certificates, str):
         certificates = [certificates]
     if (
@@ -202,23 +232,16 @@ def parse_config(data: Any, *, stored: bool = False) -> SamlConfig:
             "certificates (two during a rotation).",
             field="certificates",
         )
+    return tuple(certificates)
+
+
+def _check_options(data: dict[str, Any]) -> None:
     _check_choice(data, "binding", BINDINGS)
     _check_choice(data, "signatures", tuple(p.value for p in SignaturePolicy))
     _check_choice(data, "provisioning", PROVISIONING)
     _check_choice(data, "sp_entity_id_form", ENTITY_ID_FORMS)
     _check_choice(data, "signature_hash", SIGNATURE_HASHES)
     _check_auto_logout(data.get("auto_logout_minutes"))
-    sign_out = data.get("sign_out_url")
-    if sign_out is not None and (
-        not isinstance(sign_out, str)
-        or urlsplit(sign_out).scheme.lower() not in ("http", "https")
-        or not urlsplit(sign_out).netloc
-    ):
-        raise SamlConfigInvalid(
-            "'sign_out_url' is the IdP's http(s) Single Logout URL, or empty for local "
-            "sign-out only.",
-            field="sign_out_url",
-        )
     skew = data.get("skew_seconds", 120)
     if isinstance(skew, bool) or not isinstance(skew, int) or not 0 <= skew <= 3600:
         raise SamlConfigInvalid("'skew_seconds' is 0 to 3600.", field="skew_seconds")
@@ -233,7 +256,6 @@ def parse_config(data: Any, *, stored: bool = False) -> SamlConfig:
     for flag in FLAGS:
         if flag in data and not isinstance(data[flag], bool):
             raise SamlConfigInvalid(f"'{flag}' is true or false.", field=flag)
-    return SamlConfig(**{**data, "certificates": tuple(certificates)})
 
 
 def _check_choice(data: dict[str, Any], name: str, choices: tuple[str, ...]) -> None:
