@@ -16,6 +16,8 @@ from gateway.demo import init_demo
 from gateway.domains import commands as domain_commands
 from gateway.errors import GatewayError
 from gateway.oauth.cli import oauth_app_group
+from gateway.saml_logs import cli as saml_logs_cli
+from gateway.testing.attacks import attacks_command
 
 __all__ = ["config", "fail_cleanly", "main"]
 
@@ -188,11 +190,15 @@ def saml_import_metadata(account_ref: str, metadata_file: Any) -> None:
 from gateway.sso.cli import settings_command  # noqa: E402
 
 saml_group.add_command(settings_command)
+saml_group.add_command(saml_logs_cli.logs_command)
 
 
 @main.group("idp")
 def idp_group() -> None:
     """The demo/test IdP."""
+
+
+idp_group.add_command(attacks_command)
 
 
 @idp_group.command("sign")

@@ -101,6 +101,7 @@ def configure_demo_sso(store: SqlStore, config: GatewayConfig, account_id: int) 
             "sign_in_url": demo_sign_in_url(config),
             "certificates": [idp.certificate_pem],
             "allow_idp_initiated": True,
+            "save_response_logs": True,  # off by default, as in Zoom; the demo shows them
             "attribute_map": {
                 "first_name": "givenName",
                 "last_name": "sn",

@@ -22,6 +22,7 @@ from .errors import (
 from .model import (
     ADDON_KEYS,
     ADDON_PREFIX,
+    BOOLEAN_SETTINGS,
     DEFAULT_ROLES,
     FIRST_MATCH_CATEGORIES,
     GROUP_KINDS,
@@ -229,10 +230,10 @@ def _result(
     def fail(error_type: type[MappingError], message: str) -> None:
         errors.append(error_type(message, position=position, field="result"))
 
-    if category.startswith(ADDON_PREFIX):
+    if category.startswith(ADDON_PREFIX) or category in BOOLEAN_SETTINGS:
         if isinstance(raw, bool):
             return raw
-        fail(BadResult, f"An add-on result must be true (on) or false (off), not {raw!r}.")
+        fail(BadResult, f"A {category} result must be true (on) or false (off), not {raw!r}.")
         return None
     if category == "sub_account" and isinstance(raw, int) and not isinstance(raw, bool):
         raw = str(raw)  # a sub-account number written without quotes

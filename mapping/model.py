@@ -25,11 +25,26 @@ ADDON_KEYS: frozenset[str] = frozenset(
 ADDON_PREFIX = "addon:"
 GROUP_KINDS: tuple[str, ...] = ("user_group", "im_group", "contact_group")
 # Categories where the first matching rule decides; add-on categories are added per key.
+# Zoom's other advanced-mapping sections the account model carries (README_RULES.md): first
+# match each; a removable one is removed when its section has rules and none matches.
+SETTING_CATEGORIES: tuple[str, ...] = (
+    "user_group_admin",
+    "room_admin",
+    "phone_calling_plan",
+    "phone_site",
+)
+REMOVABLE_SETTINGS: frozenset[str] = frozenset({"user_group_admin", "room_admin"})
+BOOLEAN_SETTINGS: frozenset[str] = frozenset({"room_admin"})
 FIRST_MATCH_CATEGORIES: frozenset[str] = frozenset(
-    {"license", "sub_account", "role", "recording_location"}
+    {"license", "sub_account", "role", "recording_location", *SETTING_CATEGORIES}
 )
 # What a user routed into a sub-account through the master's SSO does not get from the mapping.
-LEFT_OUT_WHEN_ROUTED: tuple[str, ...] = (*GROUP_KINDS, "role", "recording_location")
+LEFT_OUT_WHEN_ROUTED: tuple[str, ...] = (
+    *GROUP_KINDS,
+    "role",
+    "recording_location",
+    *SETTING_CATEGORIES,
+)
 DEFAULT_ROLES: frozenset[str] = frozenset({"Admin", "Member"})
 
 RuleResult = str | bool

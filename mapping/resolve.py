@@ -12,6 +12,7 @@ from typing import NamedTuple
 from .decision import Decision, LeftOut, Removal, RuleTrace, Trace
 from .facts import AccountFacts, UserState
 from .model import GROUP_KINDS, LEFT_OUT_WHEN_ROUTED, Rule, RuleSet
+from .settings import resolve_settings
 
 OWNER_NOTE = "the account owner is exempt: mapping rules never apply to the owner"
 NOT_ROUTING_NOTE = (
@@ -89,6 +90,7 @@ def resolve(
     routed = sub_account is not None
     role = None if routed else _first_result(rules, matches, "role")
     location = None if routed else _first_result(rules, matches, "recording_location")
+    settings = {} if routed else resolve_settings(ruleset, matches.first, user, gathered)
     return Decision(
         sub_account=sub_account,
         license_type=license_type,
@@ -101,6 +103,7 @@ def resolve(
         blocked=None,
         owner_exempt=False,
         trace=_trace(rule_traces, matches, gathered),
+        settings=settings,
     )
 
 

@@ -89,6 +89,7 @@ CODES: dict[str, ZoomCode] = {
     "version_mismatch": _inferred(1028),
     "invalid_state": _inferred(1028),
     "rate_limited": _inferred(1029),
+    "request_from_another_browser": _inferred(1037),
     # Store refusals a sign-in's writes can meet.
     "store_error": _inferred(1030),
     "not_found": _inferred(1031),

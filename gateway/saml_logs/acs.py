@@ -3,6 +3,7 @@ shows the tracking ID with Zoom's numeric code (JSON and a generic page)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, make_response, render_template_string
@@ -38,11 +39,20 @@ def start_attempt() -> str:
     return tracking_id
 
 
-def logged_sign_in(stamp: AcsStamp, saml_response: str, host_base: str | None) -> SignInResult:
-    """The ACS sign-in, logged (accepted or refused) when the account saves logs."""
+def logged_sign_in(
+    stamp: AcsStamp,
+    saml_response: str,
+    host_base: str | None,
+    *,
+    check: Callable[[str], None] | None = None,
+) -> SignInResult:
+    """The ACS sign-in, logged (accepted or refused) when the account saves logs; ``check``
+    (e.g. the same-browser check) runs first, its refusal logged like the sign-in's."""
     service = saml_logs()
     tracking_id = g.get("saml_tracking_id") or start_attempt()
     try:
+        if check is not None:
+            check(saml_response)
         result = service.sso.sign_in(stamp, saml_response, host_base)
     except GatewayError as e:
         service.keep(stamp, Attempt(tracking_id, saml_response, error=e), host_base)

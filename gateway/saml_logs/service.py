@@ -25,7 +25,7 @@ MAX_DOCUMENT_CHARS = 256 * 1024
 
 def saving_enabled(config: SamlConfig) -> bool:
     """Zoom's "Save SAML response logs on user sign-in" for the account (off by default)."""
-    return bool(getattr(config, "save_response_logs", False))
+    return config.save_response_logs
 
 
 def new_tracking_id() -> str:
@@ -100,8 +100,7 @@ class SamlLogService:
             "landed_in": result.account.number if result is not None else None,
             "raw_response": raw[:MAX_DOCUMENT_CHARS],
             "decrypted_assertion": decrypted[:MAX_DOCUMENT_CHARS] if decrypted else None,
-            "truncated": len(raw) > MAX_DOCUMENT_CHARS
-            or len(decrypted or "") > MAX_DOCUMENT_CHARS,
+            "truncated": len(raw) > MAX_DOCUMENT_CHARS or len(decrypted or "") > MAX_DOCUMENT_CHARS,
         }
         return summary, entry
 

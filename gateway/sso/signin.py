@@ -11,6 +11,7 @@ from gateway.activation import Activation
 from gateway.rules import RulesService
 from gateway.saml.types import SamlAttribute, VerifiedAssertion
 from gateway.sso.config import SamlConfig
+from gateway.sso.mapped_settings import settings_of, with_settings
 from gateway.sso.profile import BasicProfile, SignInRefused, basic_profile
 from gateway.store.records import Account, User
 from gateway.store.sql import SqlStore
@@ -176,6 +177,7 @@ class SignInService:
             addons=frozenset(user.addons),
             has_upcoming_meetings=user.has_upcoming_meetings,
             groups={kind: groups.get(kind, frozenset()) for kind in GROUP_KINDS},
+            settings=settings_of(user),
         )
 
     def target(
@@ -258,6 +260,9 @@ class SignInService:
                 user = self.store.set_user_groups(user.id, kind, sorted(wanted), actor="sso")
         if decision.recording_location:
             profile = {**user.profile, "recording_location": decision.recording_location}
+            user = self.store.update_locked_user(user, {"profile": profile}, actor="sso")
+        profile = with_settings(user.profile, decision.settings)
+        if profile != user.profile:  # user group admin, room admin, phone plan and site
             user = self.store.update_locked_user(user, {"profile": profile}, actor="sso")
         return user
 

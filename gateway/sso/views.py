@@ -25,6 +25,12 @@ from gateway.http import error_response, local_path
 from gateway.rules import RulesService
 from gateway.saml.errors import SamlError
 from gateway.saml.slo import IncomingMessage
+from gateway.saml_logs.acs import (
+    logged_sign_in,
+    render_acs_refusal,
+    start_attempt,
+    tracking_fields,
+)
 from gateway.sso import binding
 from gateway.sso.addresses import vanity_from_host
 from gateway.sso.binding import check_same_browser
@@ -109,14 +115,14 @@ def login(vanity: str | None) -> ResponseReturnValue:
 
 @_routes("SSO", methods=["POST"])
 def acs(vanity: str | None) -> ResponseReturnValue:
+    start_attempt()  # the tracking ID a refusal shows, which finds the post's log entry
     # The account and what its cached SAML settings are checked against, in one statement.
     stamp = _addressed(vanity, sso().store.acs_stamp)
     account = stamp.account
     host_base = sso().host_base(account) if vanity is None else None
     saml_response = request.form.get("SAMLResponse", "")
     try:
-        check_same_browser(saml_response)
-        result = sso().sign_in(stamp, saml_response, host_base)
+        result = logged_sign_in(stamp, saml_response, host_base, check=check_same_browser)
     except GatewayError as e:
         if not isinstance(e, SamlError):  # SAML refusals are audited where they are raised
             sso().store.audit_event(
@@ -129,7 +135,7 @@ def acs(vanity: str | None) -> ResponseReturnValue:
         raise
     response: WerkzeugResponse
     if _wants_json():
-        response = jsonify(decision_json(result))
+        response = jsonify({**decision_json(result), **tracking_fields()})
         response.status_code = 200 if result.outcome == "signed_in" else 202
     else:
         target = local_path(request.form.get("RelayState"))
@@ -261,6 +267,9 @@ def _wants_json() -> bool:
 
 
 def _render_error(error: GatewayError) -> Response:
+    acs_refusal = render_acs_refusal(error, as_json=_wants_json())
+    if acs_refusal is not None:
+        return acs_refusal
     if _wants_json() or (request.method == "GET" and "metadata" in request.path):
         return error_response(error)
     if request.path.endswith(("/SingleLogout", "/signout")):

@@ -193,3 +193,24 @@ def gateway_outbox(
         return operator_outbox(gateway_server.database_url, account_id or gateway_admin.account_id)
 
     return outbox
+
+
+@pytest.fixture
+def saml_attacks(gateway_admin: GatewayAdmin, gateway_idp: TestIdP) -> Callable[..., list[Any]]:
+    """``saml_attacks(idp=None, vanity=None)``: the attack corpus (``idp_fixtures.attacks``)
+    signed by ``idp`` (the session's test IdP) for an account of the live gateway; each item has
+    ``name``, ``saml_response`` and the ``expected`` refusal code (``accepted`` for controls)."""
+    import datetime as dt
+
+    from idp_fixtures.attacks import attack_corpus
+
+    def build(idp: TestIdP | None = None, vanity: str | None = None) -> list[Any]:
+        saml = f"{gateway_admin.base_url}/v/{vanity or gateway_admin.vanity}/saml"
+        return attack_corpus(
+            idp or gateway_idp,
+            sp_entity_id=f"{saml}/metadata/sp",
+            acs_url=f"{saml}/SSO",
+            now=dt.datetime.now(dt.UTC),
+        )
+
+    return build

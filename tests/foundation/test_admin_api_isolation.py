@@ -135,6 +135,13 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/accounts/<int:account_id>/saml/sp-key/<action>"): Case(
         "account", _acc("/saml/sp-key/next"), frozenset({"no_next_key"})
     ),
+    ("GET", "/accounts/<int:account_id>/saml/logs"): Case("account", _acc("/saml/logs")),
+    ("GET", "/accounts/<int:account_id>/saml/logs/<tracking_id>"): Case(
+        "account", _acc("/saml/logs/WEB_x"), frozenset({"saml_log_not_found"})
+    ),
+    ("POST", "/accounts/<int:account_id>/saml/logs/<tracking_id>/explain"): Case(
+        "account", _acc("/saml/logs/WEB_x/explain"), frozenset({"saml_log_not_found"})
+    ),
     **{
         (method, f"/accounts/<int:account_id>/mapping/{tail}"): Case(
             "account",

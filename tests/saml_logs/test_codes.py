@@ -11,7 +11,12 @@ from gateway.store import errors as store_errors
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # The modules whose refusals reach the ACS's answer (besides every SamlError and StoreError).
-ACS_MODULES = ("gateway/sso/signin.py", "gateway/sso/profile.py", "gateway/sso/service.py")
+ACS_MODULES = (
+    "gateway/sso/signin.py",
+    "gateway/sso/profile.py",
+    "gateway/sso/service.py",
+    "gateway/sso/binding.py",
+)
 CODE_LITERAL = re.compile(r"""\bcode\s*=\s*["']([a-z0-9_]+)["']""")
 
 
