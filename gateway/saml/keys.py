@@ -19,11 +19,14 @@ class KeyPair:
     certificate_pem: str
 
 
-def generate_key_pair(common_name: str, *, days: int = 3650) -> KeyPair:
-    """A fresh RSA-2048 key and a self-signed certificate for ``common_name``."""
+def generate_key_pair(
+    common_name: str, *, days: int = 3650, valid_from: dt.datetime | None = None
+) -> KeyPair:
+    """A fresh RSA-2048 key and a self-signed certificate for ``common_name``, valid from a day
+    before ``valid_from`` (default: now) for ``days``."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
-    now = dt.datetime.now(dt.UTC)
+    now = valid_from or dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)

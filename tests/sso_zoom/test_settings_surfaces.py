@@ -118,24 +118,8 @@ def test_sso_cannot_be_enabled_on_an_account_without_a_vanity(
 
 def _expired_certificate_pem():
     """A certificate whose validity ended before the frozen clock's 2026-03-01."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "old idp signing")])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
-        .not_valid_after(dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
-        .sign(key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+    start = dt.datetime(2020, 1, 2, tzinfo=dt.UTC)
+    return generate_key_pair("old idp signing", days=365, valid_from=start).certificate_pem
 
 
 def metadata_with(idp, certificates):
