@@ -66,3 +66,18 @@ def new_user_license(account: Account) -> str:
     default None (SSO creates nobody without a license rule) gives Basic elsewhere."""
     default = account.default_license_type
     return "Basic" if default == "None" else default
+
+
+def account_public(account: Account) -> dict[str, Any]:
+    """The audit/JSON view of an account (no secrets are kept on accounts)."""
+    return {
+        "id": account.id,
+        "number": account.number,
+        "name": account.name,
+        "owner_email": account.owner_email,
+        "vanity": account.vanity,
+        "parent_id": account.parent_id,
+        "account_type": account.account_type,
+        "billing": account.billing,
+        "bulk_licensing": account.bulk_licensing,
+    }
