@@ -58,10 +58,13 @@ class Gateway:
         connection.request(method, path, body, headers)
         return connection.getresponse()
 
-    def post_response(self, saml_response: str) -> tuple[int, dict[str, object], str]:
-        """Post to Acme's ACS: (status, JSON body, session cookie or "")."""
+    def post_response(
+        self, saml_response: str, cookie: str | None = None
+    ) -> tuple[int, dict[str, object], str]:
+        """Post to Acme's ACS (with the browser's cookie): (status, JSON body, session cookie
+        or "")."""
         answer = self.request(
-            "POST", "/v/acme/saml/SSO", urlencode({"SAMLResponse": saml_response})
+            "POST", "/v/acme/saml/SSO", urlencode({"SAMLResponse": saml_response}), cookie
         )
         cookie = (answer.getheader("Set-Cookie") or "").split(";", 1)[0]
         return answer.status, json.loads(answer.read()), cookie
@@ -149,8 +152,11 @@ def test_a_sign_in_started_on_one_gateway_finishes_on_the_other(gateways, config
     login = first.request("GET", "/v/acme/saml/login?RelayState=/me")
     assert login.status == 302
     request_id = request_id_of(login.getheader("Location") or "")
+    browser = (login.getheader("Set-Cookie") or "").split(";", 1)[0]  # the request's binding
 
-    status, decision, cookie = second.post_response(signed(config, "sam@acme.test", request_id))
+    status, decision, cookie = second.post_response(
+        signed(config, "sam@acme.test", request_id), browser
+    )
 
     assert status == 200, decision
     assert decision["outcome"] == "signed_in"
@@ -162,9 +168,10 @@ def test_an_outstanding_request_is_spent_once_across_gateways(gateways, config):
     first, second = gateways
     login = first.request("GET", "/v/acme/saml/login")
     request_id = request_id_of(login.getheader("Location") or "")
-    assert second.post_response(signed(config, "ana@acme.test", request_id))[0] == 200
+    browser = (login.getheader("Set-Cookie") or "").split(";", 1)[0]  # the request's binding
+    assert second.post_response(signed(config, "ana@acme.test", request_id), browser)[0] == 200
 
-    status, refusal, _ = first.post_response(signed(config, "ana@acme.test", request_id))
+    status, refusal, _ = first.post_response(signed(config, "ana@acme.test", request_id), browser)
 
     assert status in (400, 403) and refusal["code"] == "in_response_to_unknown"
 
