@@ -7,7 +7,14 @@ from typing import Any
 
 from gateway.errors import GatewayError
 from gateway.rules import RulesInvalid
-from mapping.model import ADDON_KEYS, ADDON_PREFIX, FIRST_MATCH_CATEGORIES, GROUP_KINDS, OPERATORS
+from mapping.model import (
+    ADDON_KEYS,
+    ADDON_PREFIX,
+    BOOLEAN_SETTINGS,
+    FIRST_MATCH_CATEGORIES,
+    GROUP_KINDS,
+    OPERATORS,
+)
 
 CASE_SENSITIVE = ":cs"
 CATEGORIES = (
@@ -61,7 +68,8 @@ def form_rule(form: Mapping[str, str]) -> dict[str, Any]:
     """The rule a submitted form describes (validated by the rules service)."""
     category = form.get("category", "").strip()
     result: str | bool = form.get("result", "").strip()
-    if category.startswith(ADDON_PREFIX) and str(result).lower() in ("true", "false"):
+    on_off = category.startswith(ADDON_PREFIX) or category in BOOLEAN_SETTINGS
+    if on_off and str(result).lower() in ("true", "false"):
         result = str(result).lower() == "true"
     rule: dict[str, Any] = {
         "category": category,

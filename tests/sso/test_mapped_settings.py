@@ -57,3 +57,13 @@ def test_sign_in_sets_the_phone_site(client, world, sign, app, sqlite_store):
     _rules(app, acme.id, _rule("phone_site", "Main Office", "office", "HQ"))
     post_response(client, sign("dee@acme.test", {"office": ["HQ"]}))
     assert _profile(sqlite_store, "dee@acme.test")["phone_site"] == "Main Office"
+
+
+def test_the_console_rule_form_reads_a_room_admin_result_as_true_or_false():
+    from gateway.console.rule_forms import CATEGORIES, form_rule
+
+    assert {"user_group_admin", "room_admin", "phone_calling_plan", "phone_site"} <= set(CATEGORIES)
+    rule = form_rule(
+        {"category": "room_admin", "conditions": "title contains facilities", "result": "True"}
+    )
+    assert rule["result"] is True
