@@ -53,11 +53,11 @@ def scim_errors() -> Iterator[None]:
 def _uniqueness_detail(error: store.Conflict) -> str:
     if error.code == "email_taken":
         return (
-            "userName is already taken: another user of this service has this email address "
+            "'userName' is already taken: another user of this service has this email address "
             "(the sign-in email: userName when it is an email, else from 'emails')."
         )
     if error.code == "user_name_taken":
-        return "userName is already taken by another user of this service."
+        return "'userName' is already taken by another user of this service."
     if error.code == "group_name_taken":
-        return "displayName is already taken by another group of this account."
+        return "'displayName' is already taken by another group of this account."
     return error.message

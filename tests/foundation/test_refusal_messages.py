@@ -72,8 +72,14 @@ def _template(node: ast.expr, constants: dict[str, str]) -> str | None:
             for v in node.values
         )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _template(node.left, constants), _template(node.right, constants)
-        return left + right if left is not None and right is not None else None
+        parts = [_template(side, constants) for side in (node.left, node.right)]
+        if all(p is None for p in parts):
+            return None
+        # A part computed at run time reads as a placeholder: '...: ' + '; '.join(reasons)
+        return "".join(
+            p if p is not None else "{" + ast.unparse(side) + "}"
+            for p, side in zip(parts, (node.left, node.right), strict=True)
+        )
     if isinstance(node, ast.Name | ast.Attribute):
         return constants.get(ast.unparse(node))
     if (
@@ -123,6 +129,10 @@ def collect() -> tuple[list[Site], list[str]]:
             template = _template(message, constants)
             if template is None and isinstance(message, ast.Name):
                 template = _assigned(tree, message)
+            helper = _returned(tree, message, constants) if isinstance(message, ast.Call) else []
+            sites.extend(Site(where, name, returned) for returned in helper[:-1])
+            if template is None and helper:
+                template = helper[-1]
             if template is None:
                 computed.append(f"{where} {ast.unparse(message)}")
             else:
@@ -147,11 +157,25 @@ def _assigned(tree: ast.Module, name: ast.Name) -> str | None:
     return found
 
 
+def _returned(tree: ast.Module, call: ast.Call, constants: dict[str, str]) -> list[str]:
+    """Every message a module-level helper named as the message returns (``_detail(e)``)."""
+    if not isinstance(call.func, ast.Name):
+        return []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == call.func.id:
+            returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value]
+            return [t for t in (_template(value, constants) for value in returns) if t is not None]
+    return []
+
+
 def problems(site: Site) -> list[str]:
     """What is wrong with one template (empty when it reads as a sentence)."""
     text = site.template.strip()
     found = []
-    outside_quotes = re.sub(r"'[^']*'|\"[^\"]*\"|\{[^{}]*\}", "", text)
+    outside_quotes = text
+    while re.search(r"\{[^{}]*\}", outside_quotes):  # placeholders, innermost first
+        outside_quotes = re.sub(r"\{[^{}]*\}", "", outside_quotes)
+    outside_quotes = re.sub(r"'[^']*'|\"[^\"]*\"", "", outside_quotes)
     if re.search(r"\bNone\b", outside_quotes):
         found.append("shows None")
     if re.search(r"\b([A-Za-z]+) \1\b", re.sub(r"\{[^{}]*\}", "{}", text), re.IGNORECASE):

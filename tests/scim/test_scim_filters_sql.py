@@ -200,7 +200,7 @@ def test_values_are_bound_parameters_never_sql_text() -> None:
         ('meta.location eq "x"', "cannot be used in filters"),
         ("userName eq", "ends too early"),
         ('userName eq "x', "Unterminated"),
-        ('userName regex "x"', "unexpected"),
+        ('userName regex "x"', "Unexpected"),
         ('userName eq "a\\q"', "escape"),
         ('userName eq "x" and', "ends too early"),
         ("userName eq null and active gt null", "null"),

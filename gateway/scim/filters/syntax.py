@@ -158,7 +158,7 @@ def _library_parse(lifted: LiftedFilter) -> lib_ast.Filter:
 
 def _parse_error_message(lifted: LiftedFilter, token: Any) -> str:
     if token is None:
-        return "the filter ends too early"
+        return "The filter ends too early."
     where = lifted.position(token.index)
     shown = token.value
     if token.type == "COMP_VALUE":
@@ -166,7 +166,7 @@ def _parse_error_message(lifted: LiftedFilter, token: Any) -> str:
     hint = ""
     if token.type == "ATTRNAME" and str(shown).lower() in {"true", "false", "null"}:
         hint = " (true, false and null are written in lower case)"
-    return f"unexpected {shown!r} at position {where}{hint}"
+    return f"Unexpected {shown!r} at position {where}{hint}."
 
 
 class _Checker:
