@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from gateway.config import GatewayConfig
 from gateway.errors import BadRequest, ConflictError, GatewayError
-from gateway.mail import deliver
+from gateway.mail import deliver, resend_unsent
 from gateway.store.outbox import OutboxMessage
 from gateway.store.records import User
 from gateway.store.sql import SqlStore
@@ -120,6 +120,13 @@ class Activation:
             if wanted_active:
                 self.send(updated, reason="reactivated by an administrator")
             return updated
+
+    def resend_unsent(self) -> int:
+        """With SMTP set, send the outbox messages it has not delivered (``gateway check
+        --repair``); returns how many were tried (0 without SMTP)."""
+        if not self.config.smtp_url:
+            return 0
+        return resend_unsent(self.store, self.config.smtp_url)
 
     def repair(self) -> list[User]:
         """Send a new link to every pending user without a live one (``gateway check

@@ -318,8 +318,16 @@ def mapping_explain(
 
 
 @main.command("check")
-def check_command() -> None:
+@click.option("--repair", is_flag=True, help="Send a new link to pending users without one.")
+def check_command(repair: bool) -> None:
     """Check every invariant (seats, delegations, users, groups); exit 1 if any is broken."""
+    if repair:
+        activation = current_app.extensions["gateway.activation"]
+        for user in activation.repair():
+            click.echo(f"repaired: a new activation link was sent to user {user.id}")
+        resent = activation.resend_unsent()
+        if resent:
+            click.echo(f"repaired: {resent} undelivered email(s) sent again over SMTP")
     problems = _store().check_invariants()
     for problem in problems:
         click.echo(f"{problem.code}: {problem.message}")

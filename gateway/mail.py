@@ -21,6 +21,15 @@ def deliver(store: SqlStore, smtp_url: str | None, message: OutboxMessage) -> No
         store.after_commit(lambda: _send(store, smtp_url, message))
 
 
+def resend_unsent(store: SqlStore, smtp_url: str) -> int:
+    """Send every outbox message SMTP has not delivered (its send after the commit was lost
+    to a crash, or failed); returns how many were tried."""
+    messages = store.unsent_messages()
+    for message in messages:
+        _send(store, smtp_url, message)
+    return len(messages)
+
+
 def _send(store: SqlStore, smtp_url: str, message: OutboxMessage) -> None:
     parts = urlsplit(smtp_url)
     email = EmailMessage()

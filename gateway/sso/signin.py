@@ -217,6 +217,7 @@ class SignInService:
             }
         )
         if existing is None:
+            self.store.check_address_claim(target.id, basic.email)
             # The domain may be vouched for by the account the user signed in through (the
             # master, when routed) or by the account they land in.
             pending = all(

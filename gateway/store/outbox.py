@@ -131,6 +131,14 @@ class OutboxMixin(SqlBase):
             items = tuple(self._message(conn, i) for i in ids)
             return Page(items=items, total=total.scalar_one(), offset=offset, limit=limit)
 
+    def unsent_messages(self, *, limit: int = 1000) -> list[OutboxMessage]:
+        """Messages SMTP has not delivered yet (never tried, or failed), oldest first."""
+        with self.transaction() as conn:
+            ids = conn.execute(
+                sa.select(OB.c.id).where(OB.c.sent_at.is_(None)).order_by(OB.c.id).limit(limit)
+            ).scalars()
+            return [self._message(conn, i) for i in list(ids)]
+
     def mark_sent(self, message_id: int, error: str | None = None) -> None:
         """Record an SMTP delivery (or why it failed)."""
         with self.transaction() as conn:

@@ -4,10 +4,13 @@ user without a link, and no invitation without its email; ``gateway check`` find
 
 from __future__ import annotations
 
+import datetime as dt
+import socket
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from tenants import USER_URN, World, make_world
 
@@ -123,3 +126,38 @@ def test_gateway_check_repair_sends_a_new_link(world, monkeypatch):
     assert "repaired" in repaired.output and "ok: every invariant holds" in repaired.output
     assert world.links(world.mallory.account, "lost@elsewhere.test", "activation")
     assert _pending_without_link(world) == []
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.recipients: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.recipients += envelope.rcpt_tos
+        return "250 OK"
+
+
+def test_gateway_check_repair_sends_again_the_emails_a_crash_kept_from_smtp(
+    world, clock, monkeypatch
+):
+    clock.set(dt.datetime.now(dt.UTC))  # the command runs on the system clock
+    # Written with its user, but the process died before the send that follows the commit.
+    body = {"schemas": [USER_URN], "userName": "waiting@elsewhere.test"}
+    world.api(world.mallory, "POST", "/scim/v2/Users", kind="scim", json=body)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("GATEWAY_DATABASE_URL", world.store.engine.url.render_as_string(False))
+        monkeypatch.setenv("GATEWAY_SMTP_URL", f"smtp://127.0.0.1:{port}")
+        repaired = CliRunner().invoke(main, ["check", "--repair"])
+    finally:
+        controller.stop()
+    assert repaired.exit_code == 0, repaired.output
+    assert "1 undelivered email(s) sent again" in repaired.output
+    assert inbox.recipients == ["waiting@elsewhere.test"]
+    [mail] = world.store.list_outbox(world.mallory.account.id).items
+    assert mail.sent_at is not None
