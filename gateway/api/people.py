@@ -6,8 +6,8 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from gateway.activation import activation_service
-from gateway.api.auth import admin_caller, managed_account, store
 from gateway.api import examples
+from gateway.api.auth import admin_caller, managed_account, store
 from gateway.api.registry import api, openapi_document
 from gateway.api.views import audit_json, organization_json, outbox_json, token_json
 from gateway.errors import BadRequest, Forbidden
