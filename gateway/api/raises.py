@@ -19,12 +19,13 @@ import contextlib
 import importlib
 import inspect
 import pkgutil
+import re
 import sys
-import textwrap
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any
 
@@ -51,20 +52,30 @@ def route_refusals(view: Callable[..., Any]) -> dict[str, Refusal]:
 
 @cache
 def every_refusal() -> dict[str, Refusal]:
-    """Each code any loaded gateway function raises, with one place's trigger."""
+    """Each code given as ``code="..."`` to a refusal anywhere, with its class's status and the
+    message written there (a text search, for codes a route declares but its analysis misses)."""
     found: dict[str, Refusal] = {}
-    every = [*_methods().values(), *_module_functions().values()]
-    for functions in every:
-        for func in functions:
-            tree = _source_tree(func)
-            for node in ast.walk(tree) if tree is not None else ():
-                if not isinstance(node, ast.Call):
-                    continue
-                for target in _targets(func, node.func):
-                    if isinstance(target, type) and issubclass(target, GatewayError):
-                        code, refusal = _refusal(target, node)
-                        found.setdefault(code, refusal)
+    _load_everything()
+    for module_name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if not module_name.startswith(_ROOTS) or not path or not path.endswith(".py"):
+            continue
+        text = Path(path).read_text()
+        for match in _CODED.finditer(text):
+            cls = vars(module).get(match.group("cls"))
+            if not (isinstance(cls, type) and issubclass(cls, GatewayError)):
+                continue
+            message = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', match.group("message")))
+            trigger = message or (cls.__doc__ or cls.__name__).strip().split("\n")[0]
+            found.setdefault(match.group("code"), Refusal(match.group("code"), cls.status, trigger))
     return found
+
+
+# ``Cls(<message literals>, ..., code="x"``: the class, the message's string parts, the code.
+_CODED = re.compile(
+    r"\b(?P<cls>[A-Z]\w*)\(\s*(?P<message>(?:f?\"(?:[^\"\\]|\\.)*\"\s*)+)[^()]{0,200}?"
+    r"\bcode=\"(?P<code>\w+)\"",
+)
 
 
 def _unwrap(func: Any) -> Any:
@@ -78,10 +89,26 @@ def _ours(obj: Any) -> bool:
 
 @cache
 def _source_tree(func: FunctionType) -> ast.AST | None:
+    """The ``def`` of ``func`` in its module's parsed source (each file is parsed once)."""
+    code = func.__code__
+    for node in _definitions(code.co_filename).get((code.co_firstlineno, func.__name__), []):
+        return node
+    return None
+
+
+@cache
+def _definitions(filename: str) -> dict[tuple[int, str], list[ast.AST]]:
+    """Every function definition of a file, by its first line (decorators included) and name."""
     try:
-        return ast.parse(textwrap.dedent(inspect.getsource(func)))
-    except (OSError, TypeError, SyntaxError):
-        return None
+        tree = ast.parse(Path(filename).read_text(), filename)
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    found: dict[tuple[int, str], list[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            found.setdefault((first, node.name), []).append(node)
+    return found
 
 
 def _refusals_of(func: Any, depth: int, seen: frozenset[Any]) -> Iterator[tuple[str, Refusal]]:
