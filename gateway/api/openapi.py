@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from gateway.api.raises import Refusal, every_refusal, route_refusals
+from gateway.api.raises import Refusal, every_refusal, route_refusals, success_statuses
 from gateway.errors import GatewayError
 
 if TYPE_CHECKING:
@@ -48,7 +48,9 @@ def build(routes: Iterable[RouteDoc]) -> dict[str, Any]:
                 }
                 for kind, name in _path_params(doc.path)
             ],
-            "responses": responses(refusals(doc)),
+            "responses": responses(
+                refusals(doc), success_statuses(doc.view) if doc.view else [200]
+            ),
         }
         if doc.body is not None:
             operation["requestBody"] = _request_body(doc)
@@ -98,9 +100,10 @@ def refusals(doc: RouteDoc) -> dict[str, Refusal]:
     return found
 
 
-def responses(found: dict[str, Refusal]) -> dict[str, Any]:
-    """The success answer and one answer per refusal status, listing its codes."""
-    out: dict[str, Any] = {"200": {"description": "OK"}}
+def responses(found: dict[str, Refusal], succeeds: list[int]) -> dict[str, Any]:
+    """The success answers and one answer per refusal status, listing its codes."""
+    words = {200: "OK", 201: "Created", 202: "Accepted", 204: "Done; no body"}
+    out: dict[str, Any] = {str(s): {"description": words.get(s, "OK")} for s in succeeds}
     by_status: dict[int, list[Refusal]] = {}
     for refusal in found.values():
         by_status.setdefault(refusal.status, []).append(refusal)

@@ -78,6 +78,21 @@ _CODED = re.compile(
 )
 
 
+def success_statuses(view: Callable[..., Any]) -> list[int]:
+    """The statuses ``view`` answers with when it succeeds: ``return body, 201`` says 201."""
+    tree = _source_tree(_unwrap(view))
+    found: set[int] = set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            status = value.elts[1] if isinstance(value, ast.Tuple) and len(value.elts) > 1 else None
+            if isinstance(status, ast.Constant) and isinstance(status.value, int):
+                found.add(status.value)
+            else:
+                found.add(200)
+    return sorted(found) or [200]
+
+
 def _unwrap(func: Any) -> Any:
     return inspect.unwrap(func) if callable(func) else func
 
