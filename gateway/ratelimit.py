@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, request
 
+from gateway.api.auth import request_token
 from gateway.errors import TooManyRequests
 from gateway.store.sql import SqlStore
 
@@ -86,7 +87,7 @@ def bucket_of(store: SqlStore, header: str) -> str:
     secret = secret.strip()
     if scheme.lower() == "bearer" and secret:
         kind = "admin" if request.blueprint == "api" else "scim"
-        token = store.authenticate(secret, kind)
+        token = request_token(secret, kind)
         if token is not None:
             return f"token:{token.id}"
     return f"client:{request.remote_addr or 'unknown'}"

@@ -16,6 +16,17 @@ def store() -> SqlStore:
     return current_app.extensions["gateway.store"]  # type: ignore[no-any-return]
 
 
+def request_token(secret: str, kind: str) -> Token | None:
+    """``authenticate(secret, kind)`` once per request: the rate limit's check and the
+    surface's own (admin API, SCIM) share the one token read. Made-up secrets are not kept
+    beyond the request."""
+    found: dict[tuple[str, str], Token | None] = g.setdefault("gateway_tokens", {})
+    key = (secret, kind)
+    if key not in found:
+        found[key] = store().authenticate(secret, kind)
+    return found[key]
+
+
 def bearer_secret() -> str:
     """The bearer secret of the request; raises Unauthorized ``missing_token``."""
     header = request.headers.get("Authorization", "")
@@ -48,7 +59,7 @@ def admin_caller() -> Caller:
     cached: Caller | None = g.get("gateway_caller")
     if cached is not None:
         return cached
-    token = store().authenticate(bearer_secret(), "admin")
+    token = request_token(bearer_secret(), "admin")
     if token is None:
         raise Unauthorized("This admin token is unknown or revoked.", code="invalid_token")
     account = store().get_account(token.account_id)

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
 from gateway import jsonout
+from gateway.api.auth import request_token
 from gateway.errors import GatewayError
 from gateway.scim import discovery
 from gateway.scim.discovery import ScimLimits
@@ -92,7 +93,7 @@ def _caller(vanity: str | None) -> Caller:
     base_url = request.host_url.rstrip("/") + _prefix(vanity)
     store: SqlStore = current_app.extensions["gateway.store"]
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    token = store.authenticate(secret.strip(), "scim") if scheme.lower() == "bearer" else None
+    token = request_token(secret.strip(), "scim") if scheme.lower() == "bearer" else None
     if token is None:
         raise Unauthorized("A valid SCIM bearer token is required (Authorization: Bearer ...).")
     wanted = vanity or _host_vanity()

@@ -1,0 +1,61 @@
+"""The SCIM hot paths (create, ``userName eq`` lookup, page in the default order) run only the
+statements they need: ``bench/profiling_notes.md`` ("Session 4") says what each one costs.
+Counted on the store's engine, per request, with the rate limit on (as served)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from scimapi import Scim
+
+
+@contextmanager
+def statements(store: Any) -> Iterator[Counter[str]]:
+    """Statements run on the store's engine while the block runs, by first word and, for a
+    SELECT, the table of its first column."""
+    seen: Counter[str] = Counter()
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        words = statement.split()
+        kind = words[0].upper()
+        table = words[1].split(".")[0] if kind == "SELECT" and len(words) > 1 else ""
+        seen[f"{kind} {table}".strip()] += 1
+
+    sa.event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", note)
+
+
+def _users(scim: Scim, count: int) -> list[dict[str, Any]]:
+    return [scim.create_user(f"u{i}@acme.test") for i in range(count)]
+
+
+def test_a_lookup_reads_the_token_once(scim: Scim) -> None:
+    _users(scim, 2)
+    query = quote('userName eq "u1@acme.test"')
+    with statements(scim.store) as seen:
+        answer = scim.get(f"/Users?filter={query}")
+    assert answer.status_code == 200
+    assert answer.get_json()["totalResults"] == 1
+    assert seen["SELECT tokens"] == 1
+
+
+def test_a_create_reads_the_token_once(scim: Scim) -> None:
+    with statements(scim.store) as seen:
+        scim.create_user("new@acme.test")
+    assert seen["SELECT tokens"] == 1
+
+
+def test_an_unknown_token_is_refused_after_one_read(scim: Scim) -> None:
+    scim.token = "gws_made-up"
+    with statements(scim.store) as seen:
+        answer = scim.get("/Users")
+    assert answer.status_code == 401
+    assert seen["SELECT tokens"] == 1
