@@ -45,6 +45,15 @@ def app_factory() -> Flask:
         _refuse(e)
     except sqlalchemy.exc.ArgumentError as e:
         _refuse(ConfigError.bad_database_url(str(e)))
+    except sqlalchemy.exc.OperationalError as e:
+        _refuse(ConfigError.database_unavailable(_first_line(e)))
+    except OSError as e:
+        _refuse(ConfigError(f"The gateway cannot start: {e}.", code="startup_failed"))
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def _refuse(error: GatewayError) -> NoReturn:

@@ -28,6 +28,15 @@ class ConfigError(GatewayError):
             "postgresql://user@host:5432/db."
         )
 
+    @classmethod
+    def database_unavailable(cls, reason: str) -> ConfigError:
+        """The database GATEWAY_DATABASE_URL names cannot be opened."""
+        return cls(
+            f"The database GATEWAY_DATABASE_URL names cannot be opened ({reason}); check that "
+            "the server runs and the path or address is right.",
+            code="database_unavailable",
+        )
+
 
 @dataclass(frozen=True)
 class GatewayConfig:

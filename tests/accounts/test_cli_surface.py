@@ -45,6 +45,21 @@ def test_a_malformed_database_url_is_one_line_and_a_failure_exit(url, reason):
     assert "Traceback" not in done.stderr
 
 
+def test_an_unreachable_database_is_one_line_and_a_failure_exit():
+    env = {"GATEWAY_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from gateway.cli import main; main()", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error: database_unavailable: ")
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
 def test_a_non_numeric_setting_names_the_variable(monkeypatch):
     from gateway.config import ConfigError, GatewayConfig
 
