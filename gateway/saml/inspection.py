@@ -163,16 +163,9 @@ def _describe(
     decryption_keys: tuple[str, ...],
     max_bytes: int,
 ) -> ResponseFacts:
-    status = root.find(ns.samlp("Status"))
-    code = status.find(ns.samlp("StatusCode")) if status is not None else None
-    sub = code.find(ns.samlp("StatusCode")) if code is not None else None
     facts: dict[str, Any] = {
         "xml": xml,
-        "status": code.get("Value") if code is not None else None,
-        "sub_status": sub.get("Value") if sub is not None else None,
-        "status_message": (
-            status.findtext(ns.samlp("StatusMessage")) if status is not None else None
-        ),
+        **_status(root),
         "issuer": _text(root.find(ns.saml("Issuer"))),
     }
     _safe_add_ids(root)
@@ -198,6 +191,20 @@ def _describe(
         signatures=tuple(s for s in signatures if s is not None),
         problem="; ".join(problems) or None,
     )
+
+
+def _status(root: etree._Element) -> dict[str, str | None]:
+    """The IdP's status: top-level code, second-level code, message."""
+    status = root.find(ns.samlp("Status"))
+    code = status.find(ns.samlp("StatusCode")) if status is not None else None
+    sub = code.find(ns.samlp("StatusCode")) if code is not None else None
+    return {
+        "status": code.get("Value") if code is not None else None,
+        "sub_status": sub.get("Value") if sub is not None else None,
+        "status_message": (
+            status.findtext(ns.samlp("StatusMessage")) if status is not None else None
+        ),
+    }
 
 
 def _claims(assertion: etree._Element, problems: list[str]) -> dict[str, Any]:

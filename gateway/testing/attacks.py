@@ -18,7 +18,7 @@ from flask import current_app
 
 from gateway.cli_support import config, fail_cleanly, store
 from gateway.testing.client import http
-from idp_fixtures.attacks import ACCEPTED, Attack, attack_corpus
+from idp_fixtures.corpus import ACCEPTED, Attack, attack_corpus
 
 
 @dataclass(frozen=True)

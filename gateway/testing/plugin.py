@@ -197,12 +197,12 @@ def gateway_outbox(
 
 @pytest.fixture
 def saml_attacks(gateway_admin: GatewayAdmin, gateway_idp: TestIdP) -> Callable[..., list[Any]]:
-    """``saml_attacks(idp=None, vanity=None)``: the attack corpus (``idp_fixtures.attacks``)
+    """``saml_attacks(idp=None, vanity=None)``: the attack corpus (``idp_fixtures.corpus``)
     signed by ``idp`` (the session's test IdP) for an account of the live gateway; each item has
     ``name``, ``saml_response`` and the ``expected`` refusal code (``accepted`` for controls)."""
     import datetime as dt
 
-    from idp_fixtures.attacks import attack_corpus
+    from idp_fixtures.corpus import attack_corpus
 
     def build(idp: TestIdP | None = None, vanity: str | None = None) -> list[Any]:
         saml = f"{gateway_admin.base_url}/v/{vanity or gateway_admin.vanity}/saml"

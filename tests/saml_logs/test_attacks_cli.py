@@ -10,7 +10,7 @@ import threading
 
 from gateway.testing.client import http as request
 from gateway.testing.server import CLI
-from idp_fixtures.attacks import ACCEPTED
+from idp_fixtures.corpus import ACCEPTED
 
 
 def _trust_demo_idp(server, admin):
