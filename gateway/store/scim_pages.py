@@ -50,6 +50,14 @@ def _page_statements(*columns: Any) -> tuple[sa.Select[Any], sa.Select[Any]]:
 
 # Whole rows (``User`` records), and the columns of a SCIM search (``scim_rows``).
 PAGES = {True: _page_statements(U), False: _page_statements(*USER_ROW_COLUMNS)}
+# A SCIM search's page with the account's user count and membership version after each row:
+# one statement reads all three in one snapshot, so nothing can change between them.
+_ACCOUNT = C.c.account_id == sa.bindparam("account_id")
+STAMPED = _page_statements(
+    *USER_ROW_COLUMNS,
+    sa.select(C.c.user_count).where(_ACCOUNT).scalar_subquery().label("user_count"),
+    sa.select(C.c.membership_version).where(_ACCOUNT).scalar_subquery().label("version"),
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,15 @@ class Bookmarks:
             self._marks.move_to_end(account_id)
             return list(found[1])
 
+    def latest(self, account_id: int) -> tuple[int, list[str]] | None:
+        """The account's bookmarks and the version they were taken at, if any are kept."""
+        with self._lock:
+            found = self._marks.get(account_id)
+            if found is None:
+                return None
+            self._marks.move_to_end(account_id)
+            return found
+
     def put(self, account_id: int, version: int, marks: list[str]) -> None:
         """Keep ``marks`` (taken at ``version``), forgetting the least recent account if full."""
         with self._lock:
@@ -108,6 +125,10 @@ def page_by_id(
 
     None when the account's users changed while reading (the caller reads plainly then).
     """
+    if not whole and limit > 0:
+        found = _stamped_page(conn, bookmarks, account_id, offset, limit)
+        if found is not None:
+            return found
     before = membership(conn, account_id)
     if limit <= 0 or offset >= before.count:
         return before.count, []
@@ -128,6 +149,29 @@ def page_by_id(
         return None
     bookmarks.put(account_id, before.version, marks)
     return before.count, rows
+
+
+def _stamped_page(
+    conn: sa.Connection, bookmarks: Bookmarks, account_id: int, offset: int, limit: int
+) -> tuple[int, Sequence[Any]] | None:
+    """``page_by_id`` of SCIM rows in one statement, from the start or from a bookmark kept at
+    the version the statement reads (else None: the caller takes the longer way). Each row
+    carries the count and the version after the ``USER_ROW_COLUMNS``; an empty page, which
+    carries neither, is None too."""
+    strides = offset // STRIDE
+    values = {"account_id": account_id, "skip": offset - strides * STRIDE, "limit": limit}
+    version = None
+    if strides:
+        known = bookmarks.latest(account_id)
+        if known is None or len(known[1]) < strides:
+            return None
+        version, marks = known
+        rows = conn.execute(STAMPED[1], {**values, "after": marks[strides - 1]}).all()
+    else:
+        rows = conn.execute(STAMPED[0], values).all()
+    if not rows or rows[0][-2] is None or (version is not None and rows[0][-1] != version):
+        return None
+    return int(rows[0][-2]), rows
 
 
 def _from(account_id: int, after: str | None) -> list[sa.ColumnElement[bool]]:

@@ -10,8 +10,12 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 import sqlalchemy as sa
 from scimapi import Scim
+
+from gateway.scim.filters import sort_expression
+from gateway.store import schema, scim_pages
 
 
 @contextmanager
@@ -59,3 +63,41 @@ def test_an_unknown_token_is_refused_after_one_read(scim: Scim) -> None:
         answer = scim.get("/Users")
     assert answer.status_code == 401
     assert seen["SELECT tokens"] == 1
+
+
+def test_a_default_page_reads_its_rows_and_the_count_in_one_statement(scim: Scim) -> None:
+    _users(scim, 5)
+    with statements(scim.store) as seen:
+        page = scim.get("/Users?startIndex=2&count=3").get_json()
+    assert (page["totalResults"], page["itemsPerPage"], page["startIndex"]) == (6, 3, 2)
+    assert seen["SELECT account_user_counts"] == 0
+    assert seen["SELECT users"] == 1
+
+
+def _listed_page(scim: Scim, offset: int, limit: int) -> tuple[int, list[str]]:
+    order = sort_expression(None, None, "User")
+    found = scim.store.search_users(scim.account_id, None, order, offset, limit, whole=False)
+    return found.total, [item.user.id for item in found.items]
+
+
+def _every_listed_page_is_right(scim: Scim) -> None:
+    with scim.store.transaction() as conn:
+        query = sa.select(schema.users.c.id).where(schema.users.c.account_id == scim.account_id)
+        ids = sorted(conn.execute(query).scalars())
+    for offset in range(len(ids) + 2):
+        assert _listed_page(scim, offset, 4) == (len(ids), ids[offset : offset + 4])
+
+
+def test_single_statement_pages_from_bookmarks_follow_every_change(
+    scim: Scim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scim_pages, "STRIDE", 3)
+    users = _users(scim, 14)
+    _every_listed_page_is_right(scim)  # takes the bookmarks
+    with statements(scim.store) as seen:
+        assert _listed_page(scim, 10, 4)[0] == 15
+    assert seen["SELECT account_user_counts"] == 0  # from a bookmark, in one statement
+    scim.create_user("late@acme.test")
+    _every_listed_page_is_right(scim)
+    assert scim.delete(f"/Users/{users[3]['id']}").status_code == 204
+    _every_listed_page_is_right(scim)
