@@ -111,3 +111,39 @@ def test_the_saml_attacks_fixture_gives_the_corpus_for_the_tests_account(
         status, body = request("POST", acs, form={"SAMLResponse": attack.saml_response})
         got = ACCEPTED if status in (200, 202) else body["code"]
         assert got == attack.expected, attack.name
+
+
+def test_a_refused_control_says_the_verdicts_prove_nothing(gateway_server, gateway_admin):
+    _trust_demo_idp(gateway_server, gateway_admin)
+    vanity = gateway_admin.account["vanity"]
+    done = _attacks(
+        gateway_server,
+        *("--account", vanity, "--post", "--sp-entity-id", "https://not-this-sp.example.test"),
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "CONTROL REFUSED" in done.stdout and "prove" in done.stderr
+
+
+def test_the_corpus_is_written_without_a_server_and_an_unreachable_acs_is_refused(
+    tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from gateway.cli import main
+
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    monkeypatch.setenv("GATEWAY_IDP_KEY_DIR", str(tmp_path / "idp"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["init-demo"]).exit_code == 0
+    out = tmp_path / "corpus"
+    written = runner.invoke(main, ["idp", "attacks", "--account", "acme", "--out", str(out)])
+    assert written.exit_code == 0, written.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["attacks"]) == len(list(out.glob("*.b64"))) >= 27
+    assert manifest["acs_url"].endswith("/v/acme/saml/SSO")
+    nowhere = runner.invoke(
+        main, ["idp", "attacks", "--account", "acme", "--post", "--acs", "http://127.0.0.1:9/x"]
+    )
+    assert nowhere.exit_code == 2 and "acs_unreachable" in nowhere.output
+    neither = runner.invoke(main, ["idp", "attacks", "--account", "acme"])
+    assert neither.exit_code == 2 and "--out DIR, --post" in neither.output
