@@ -7,7 +7,7 @@ go to a temporary directory, and ``PORT`` is a free port, as ``make run PORT=808
 ``gateway token create`` against that database. ``make test`` runs this very suite, so it is
 checked by its recipe (``make -n``: lint, then the test suite), not run from inside itself.
 While ``make run`` serves, the demo table is compared with the accounts it made and every
-address of "Pointing things at it" is fetched.
+address of "Pointing things at it" is fetched. The links of the whole README must resolve.
 """
 
 from __future__ import annotations
@@ -54,6 +54,15 @@ def _named_commands(text: str) -> set[str]:
 
 def test_the_first_screens_name_only_the_commands_this_test_runs():
     assert _named_commands(FIRST_SCREENS) == COMMANDS
+
+
+def test_every_link_of_the_readme_resolves():
+    missing = [
+        link
+        for link in re.findall(r"\]\(([^)#\s]+)", README)
+        if "://" not in link and not (ROOT / link).exists()
+    ]
+    assert not missing
 
 
 def test_make_test_lints_then_runs_the_suite():
