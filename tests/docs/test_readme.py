@@ -65,6 +65,16 @@ def test_every_link_of_the_readme_resolves():
     assert not missing
 
 
+def test_every_link_between_the_docs_pages_resolves():
+    missing = [
+        f"{page.name}: {link}"
+        for page in sorted((ROOT / "docs").glob("*.md"))
+        for link in re.findall(r"\]\(([^)#\s]+)", page.read_text())
+        if "://" not in link and not (page.parent / link).exists()
+    ]
+    assert not missing
+
+
 def test_make_test_lints_then_runs_the_suite():
     recipe = subprocess.run(
         ["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True
