@@ -230,6 +230,7 @@ def _fill(rule: str, world: World, target: str) -> str:
         "position": "0",
         "user_id": world.user_ids[target],
         "token_id": "1",
+        "tracking_id": "WEB_probe",
         "app_id": "1",
         "organization_id": "1",
         "action": "rotate",
