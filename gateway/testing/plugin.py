@@ -2,7 +2,9 @@
 
 ``gateway_server`` is one live gateway per test session on a fresh database (SQLite, or a new
 PostgreSQL schema with ``--gateway-postgres-url``); ``gateway_admin`` is a new master account
-for each test, so tests stay independent without restarting the server.
+for each test, so tests stay independent without restarting the server. ``gateway_clock``
+moves the live gateway's clock (demo time travel) and puts it back after the test; the sign-in
+fixtures sign at the gateway's time.
 """
 
 from __future__ import annotations
@@ -200,9 +202,9 @@ def saml_attacks(gateway_admin: GatewayAdmin, gateway_idp: TestIdP) -> Callable[
     """``saml_attacks(idp=None, vanity=None)``: the attack corpus (``idp_fixtures.corpus``)
     signed by ``idp`` (the session's test IdP) for an account of the live gateway; each item has
     ``name``, ``saml_response`` and the ``expected`` refusal code (``accepted`` for controls)."""
-    import datetime as dt
-
     from idp_fixtures.corpus import attack_corpus
+
+    clock = GatewayClock(gateway_admin.base_url, gateway_admin.token)
 
     def build(idp: TestIdP | None = None, vanity: str | None = None) -> list[Any]:
         saml = f"{gateway_admin.base_url}/v/{vanity or gateway_admin.vanity}/saml"
@@ -210,7 +212,7 @@ def saml_attacks(gateway_admin: GatewayAdmin, gateway_idp: TestIdP) -> Callable[
             idp or gateway_idp,
             sp_entity_id=f"{saml}/metadata/sp",
             acs_url=f"{saml}/SSO",
-            now=dt.datetime.now(dt.UTC),
+            now=clock.now(),  # the gateway's time, moved or not by gateway_clock
         )
 
     return build
