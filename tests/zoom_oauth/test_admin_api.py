@@ -97,7 +97,9 @@ def test_junk_scopes_are_refused_as_invalid_scope(world, junk):
         "POST", apps_url(world["acme"]), data=raw, content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.get_json()["code"] == "invalid_scope"
+    # A number beyond 2^53 is refused where JSON is parsed, for every surface (issue 14).
+    expected = "number_out_of_range" if junk == 10**30 else "invalid_scope"
+    assert response.get_json()["code"] == expected
 
 
 def test_a_master_manages_its_sub_accounts_apps(world):
