@@ -73,14 +73,23 @@ def inflate_message(value: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     try:
         deflated = base64.b64decode(value, validate=True)
     except binascii.Error as e:
-        raise NotBase64(f"The Redirect-binding message is not base64: {e}.") from e
+        raise NotBase64(
+            "The Redirect-binding message is not valid base64 (only A-Z, a-z, 0-9, '+', '/' and "
+            "final '=', in groups of 4). Send it as the sender produced it, URL-decoded once."
+        ) from e
     inflater = zlib.decompressobj(-15)
     try:
         inflated = inflater.decompress(deflated, max_bytes + 1)
     except zlib.error as e:
-        raise MalformedXml(f"The Redirect-binding message is not DEFLATE data: {e}.") from e
+        raise MalformedXml(
+            "The Redirect-binding message is not raw DEFLATE data (RFC 1951, no zlib header), "
+            "which the HTTP-Redirect binding requires; compress it that way before base64."
+        ) from e
     if len(inflated) > max_bytes or inflater.unconsumed_tail:
-        raise TooLarge(f"The Redirect-binding message inflates past {max_bytes // 1024} KiB.")
+        raise TooLarge(
+            f"The Redirect-binding message inflates past {max_bytes // 1024} KiB, the most "
+            "accepted; send a smaller message."
+        )
     return inflated
 
 
