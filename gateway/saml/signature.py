@@ -128,15 +128,19 @@ def _check_reference(
         )
     reference = references[0]
     if not element_id or reference.get("URI") != f"#{element_id}":
+        uri = reference.get("URI")
+        target = f"'{uri}'" if uri is not None else "nothing (its Reference has no URI)"
         raise SignatureWrapping(
-            f"The {what} signature references '{reference.get('URI')}' but the signed {what} "
+            f"The {what} signature references {target} but the signed {what} "
             f"has ID '{element_id}': the signature does not cover the element it sits in."
         )
     transforms = reference.findall(f"{ns.ds('Transforms')}/{ns.ds('Transform')}")
     for transform in transforms:
         if transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
+            algorithm = transform.get("Algorithm")
+            named = f"'{algorithm}'" if algorithm is not None else "without an Algorithm"
             raise UnsupportedAlgorithm(
-                f"The {what} signature uses transform '{transform.get('Algorithm')}'; only "
+                f"The {what} signature uses a transform {named}; only "
                 "enveloped-signature and exclusive canonicalization are accepted."
             )
     where = f"{what} signature reference"

@@ -142,7 +142,7 @@ def _check_status(root: etree._Element) -> None:
         sub = code.find(ns.samlp("StatusCode"))
         detail = (status.findtext(ns.samlp("StatusMessage")) or "")[:200]
         raise StatusNotSuccess(
-            f"The IdP refused the sign-in: status '{code.get('Value')}'"
+            f"The IdP refused the sign-in: status '{code.get('Value') or '(none given)'}'"
             + (f" / '{sub.get('Value')}'" if sub is not None else "")
             + (f" ({detail.strip()})" if detail else "")
             + ". Check the user's assignment to the app in the IdP.",

@@ -347,3 +347,35 @@ def test_a_body_over_the_limit_is_refused_with_the_limit(tmp_path):
     assert answer.status_code == 413
     assert answer.json["code"] == "too_large"
     assert "1000 bytes" in _sentence(answer.json["message"])
+
+
+def test_a_signature_reference_without_uri_or_transform_algorithm_names_no_none():
+    from gateway.saml import ns
+    from gateway.saml.errors import SignatureWrapping, UnsupportedAlgorithm
+    from gateway.saml.signature import _check_reference
+
+    element = etree.Element(ns.saml("Assertion"), ID="_a1")
+    signed_info = etree.Element(ns.ds("SignedInfo"))
+    reference = etree.SubElement(signed_info, ns.ds("Reference"))
+    with pytest.raises(SignatureWrapping) as refused:
+        _check_reference(signed_info, element, "assertion", allow_sha1=False)
+    assert "references nothing (its Reference has no URI)" in _sentence(refused.value.message)
+    reference.set("URI", "#_a1")
+    transforms = etree.SubElement(reference, ns.ds("Transforms"))
+    etree.SubElement(transforms, ns.ds("Transform"))
+    with pytest.raises(UnsupportedAlgorithm) as refused:
+        _check_reference(signed_info, element, "assertion", allow_sha1=False)
+    assert "a transform without an Algorithm" in _sentence(refused.value.message)
+
+
+def test_an_idp_status_without_a_value_names_no_none():
+    from gateway.saml import ns
+    from gateway.saml.errors import StatusNotSuccess
+    from gateway.saml.verify import _check_status
+
+    root = etree.Element(ns.samlp("Response"))
+    status = etree.SubElement(root, ns.samlp("Status"))
+    etree.SubElement(status, ns.samlp("StatusCode"))
+    with pytest.raises(StatusNotSuccess) as refused:
+        _check_status(root)
+    assert "status '(none given)'" in _sentence(refused.value.message)
