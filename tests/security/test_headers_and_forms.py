@@ -189,3 +189,16 @@ def test_a_bare_link_to_single_logout_does_not_sign_out(app, sqlite_store, acme,
     page = browser.get("/v/acme/saml/SingleLogout")  # e.g. a mail scanner following a link
     assert page.status_code == 200 and 'method="post"' in page.text
     assert browser.get("/me", headers={"Accept": "application/json"}).status_code == 200
+
+
+def test_idp_metadata_whose_sign_in_url_is_javascript_is_refused(app, sqlite_store, acme, idp):
+    auth = {
+        "Authorization": f"Bearer {_admin_token(sqlite_store, acme)}",
+        "Content-Type": "application/samlmetadata+xml",
+    }
+    metadata = idp.metadata_xml(sso_url="javascript:alert(document.domain)")
+    answer = app.test_client().post(
+        f"/api/v1/accounts/{acme.id}/saml/metadata", data=metadata, headers=auth
+    )
+    assert answer.status_code == 400 and answer.json["code"] == "invalid_saml_config"
+    assert sqlite_store.get_saml_config(acme.id)[0]["sign_in_url"] == "https://idp.test/sso"
