@@ -80,7 +80,7 @@ class SamlLogService:
         code = error.code if error is not None else None
         summary = LogSummary(
             tracking_id=attempt.tracking_id,
-            time=self.sso.clock.now(),
+            time=self.sso.store.clock.now(),  # the clock the 7 days are counted by
             outcome=outcome,
             code=code,
             number=zoom_number(code) if code else None,
