@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hardening_attacks import HARDENING_ATTACKS
 from tenants import ALICE, GLOBEX_OWNER, JSON, PUBLIC, USER_URN, Tenant, World, make_world
 
 from gateway.store import schema
@@ -131,6 +132,7 @@ ATTACKS: list[Attack] = [
     sub_account_owned_in_a_victim_domain,
     read_mailed_links,
     prefetch_links,
+    *HARDENING_ATTACKS,
 ]
 
 
