@@ -334,10 +334,10 @@ ELEMENTS = st.one_of(
 def test_merging_members_through_the_value_index_equals_the_scan(current, new):
     # The index keeps a big group's PATCH from scanning every member per added value (seconds
     # inside the write transaction for 1,000 added to 10,000); it must decide the same.
-    from gateway.scim.patch import _merge_values
+    from gateway.scim.patch_merge import merge_values
 
     expected = _merge_by_scan(current, new)
-    got = _merge_values(current, new)
+    got = merge_values(current, new)
     if not any(isinstance(i, dict) and i.get("primary") for i in new):
         assert got == expected
     else:
