@@ -71,9 +71,11 @@ class UserOps:
         key, where = None, None
         if query.filter:
             key, where = user_filter(query.filter, filter_profile_for(caller.profile))
-        order = sort_expression(query.sort_by, query.sort_order, "User")
-        if key is not None:  # at most one match: the order cannot matter
+        if key is not None:  # at most one match: the order cannot matter (but is checked)
+            if query.sort_by or query.sort_order:
+                sort_expression(query.sort_by, query.sort_order, "User")
             return self.store.search_user_name(caller.account_id, key, offset, limit)
+        order = sort_expression(query.sort_by, query.sort_order, "User")
         return self.store.search_users(caller.account_id, where, order, offset, limit, whole=False)
 
     def replace(self, caller: Caller, user_id: str, body: Any, if_match: int | None) -> Outcome:
