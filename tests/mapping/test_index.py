@@ -6,6 +6,7 @@ import re
 import sys
 
 import pytest
+import re2
 
 from mapping import (
     AccountFacts,
@@ -197,3 +198,64 @@ def test_equals_values_longer_than_the_key_cut_are_looked_up_whole() -> None:
     assert not licensed(ruleset, [long_value[:-1]])
     # The whole value is the key, so a hit proves the condition without a second check.
     assert compile_rules(ruleset).candidates(SignInFacts.of({"m": [long_value[:-1]]})) == []
+
+
+def test_characters_deemed_ignorecase_safe_match_in_re2_only_what_casefolds_alike() -> None:
+    # Regex rules run on RE2: its case folding must agree with casefold for the literal a
+    # pattern starts with, or the index and the check's literal gate could drop a match.
+    everything = "".join(
+        chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000 and c != 10
+    )
+    options = re2.Options()
+    options.case_sensitive = False
+    for char in sorted(IGNORECASE_SAFE):
+        matched = re2.compile(re2.escape(char), options).findall(everything)
+        assert {m for m in matched if m.casefold() != char.casefold()} == set(), char
+
+
+def counted_regex_rule(pattern: str, *, case_sensitive: bool) -> tuple[RuleSet, list[str]]:
+    """A license rule anchored by an equals condition, with a regex condition whose RE2 calls
+    are recorded."""
+    regex = Condition("m", (pattern,), "regex", case_sensitive)
+    calls: list[str] = []
+    compiled_pattern = regex.patterns[0]
+    fullmatch = compiled_pattern.fullmatch
+
+    def counting(value: str) -> object:
+        calls.append(value)
+        return fullmatch(value)
+
+    object.__setattr__(compiled_pattern, "fullmatch", counting)
+    anchor = Condition("m", ("member",), "equals")
+    return RuleSet((Rule("license", (anchor, regex), "Licensed"),)), calls
+
+
+def compiled_calls(ruleset: RuleSet, calls: list[str], values: list[str]) -> tuple[bool, list[str]]:
+    """Whether the compiled evaluator licenses, and the values it ran RE2 on; the reference
+    loop (which tries every value) must decide the same."""
+    calls.clear()
+    facts = SignInFacts.of({"m": values})
+    compiled = compile_rules(ruleset).evaluate(facts, UserState(), AccountFacts())
+    seen = sorted(set(calls))
+    assert compiled == evaluate_reference(ruleset, facts, UserState(), AccountFacts())
+    return compiled.license_type == "Licensed", seen
+
+
+def test_a_regex_check_runs_re2_only_on_values_starting_with_its_literal() -> None:
+    # The literal is "adm": it stops before the i, which RE2 and casefold disagree on.
+    ruleset, calls = counted_regex_rule(r"Admin-\d+", case_sensitive=False)
+    values = ["member", "x-admin-1", "admin-x", "ADMIN-12"]
+    assert compiled_calls(ruleset, calls, values) == (True, ["ADMIN-12", "admin-x"])
+    assert compiled_calls(ruleset, calls, ["member", "x-admin-1", "ad"]) == (False, [])
+
+
+def test_a_case_sensitive_regex_check_gates_on_the_literal_as_written() -> None:
+    ruleset, calls = counted_regex_rule(r"Admin-\d+", case_sensitive=True)
+    assert compiled_calls(ruleset, calls, ["member", "ADMIN-12", "admin-1"]) == (False, [])
+    assert compiled_calls(ruleset, calls, ["member", "Admin-3"]) == (True, ["Admin-3"])
+
+
+def test_a_regex_without_a_literal_is_tried_on_every_value() -> None:
+    ruleset, calls = counted_regex_rule(r".*admin-\d", case_sensitive=False)
+    values = ["member", "x", "cn=ADMIN-1"]
+    assert compiled_calls(ruleset, calls, values) == (True, sorted(values))
