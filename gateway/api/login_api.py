@@ -14,7 +14,7 @@ from gateway.api.registry import PUBLIC_PATHS, api
 from gateway.domains import services
 from gateway.domains.errors import DomainsError
 from gateway.domains.signin import Decision
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, GatewayError
 from gateway.http import json_body
 from gateway.sso.views import COOKIE
 from gateway.store.records import Account, User
@@ -46,10 +46,16 @@ def decision_json(decision: Decision) -> dict[str, Any]:
         "required": ["email", "password"],
         "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
     },
-    errors=("invalid_credentials", "too_many_failed_sign_ins", "user_not_active", "sso_required"),
+    errors=(
+        "invalid_credentials",
+        "too_many_failed_sign_ins",
+        "user_not_active",
+        "sso_required",
+        "unsupported_media_type",
+    ),
 )
 def login() -> ResponseReturnValue:
-    body = json_body()
+    body = declared_json_body()
     decision = services().signin.login(
         str(body.get("email", "")), str(body.get("password", "")), request.remote_addr or ""
     )
@@ -68,6 +74,23 @@ def login() -> ResponseReturnValue:
     response = jsonify(decision_json(decision))
     _set_cookie(response, decision.session_secret or "")
     return response
+
+
+def declared_json_body() -> dict[str, Any]:
+    """The JSON body of a request that opens a session; raises GatewayError 415
+    ``unsupported_media_type`` unless the request says it is ``application/json``.
+
+    Another site's form can post ``text/plain`` holding JSON but never ``application/json``
+    (a browser asks first, and the gateway allows no cross-origin request), so no other site
+    can sign a visitor's browser in to an account of its choosing (login CSRF).
+    """
+    if request.mimetype != "application/json":
+        raise GatewayError(
+            "Send this body as JSON with 'Content-Type: application/json'.",
+            code="unsupported_media_type",
+            status=415,
+        )
+    return json_body()
 
 
 def _set_cookie(response: WerkzeugResponse, secret: str) -> None:
@@ -91,10 +114,17 @@ def _set_cookie(response: WerkzeugResponse, secret: str) -> None:
             "last_name": {"type": "string"},
         },
     },
-    errors=("invalid_email", "weak_password", "email_taken", "owner_email_taken", "domain_managed"),
+    errors=(
+        "invalid_email",
+        "weak_password",
+        "email_taken",
+        "owner_email_taken",
+        "domain_managed",
+        "unsupported_media_type",
+    ),
 )
 def signup() -> ResponseReturnValue:
-    user, account = services().signin.signup(json_body())
+    user, account = services().signin.signup(declared_json_body())
     return jsonify({"user": user_public(user), "account": _brief(account)}), 201
 
 
