@@ -71,6 +71,7 @@ EXPECTATIONS: dict[str, str] = {
     "idp.page": "public",
     "idp.metadata": "public",
     "idp.sign": "public",
+    "idp.page_posted": "public",
     "console.static": "public",
     # Needs an app's client credentials, not a token; answers 400 without them.
     "oauth.token": "public",
@@ -82,7 +83,7 @@ def _scope_of(endpoint: str, rule: str) -> str | None:
         return EXPECTATIONS[endpoint]
     if endpoint.startswith("api.") and "<int:account_id>" in rule:
         return "api_account"
-    if endpoint.startswith("scim."):
+    if endpoint.startswith(("scim.", "zoom_scim.")):  # /scim/v2 and Zoom's /scim2 dialect
         return "scim"
     if endpoint.startswith("sso."):
         return "saml"
