@@ -22,6 +22,7 @@ from gateway.scim.errors import InvalidValue
 from gateway.scim.filters import LOGIN_TYPE_TO_DB
 from gateway.scim.profiles import ClientProfile
 from gateway.scim.schemas import ENTERPRISE_URN, GROUP_URN, USER_URN, ZOOM_URN
+from gateway.store.scim_rows import UserRow
 from gateway.store.scim_store import Group, ListedUser, Ref, UserWithGroups
 from gateway.store.validation import normalize_email
 
@@ -113,9 +114,73 @@ def listed_user_to_scim(found: ListedUser, base_url: str, *, default_view: bool)
     ``projection.project`` returns that with neither ``attributes`` nor ``excludedAttributes``
     (built directly: a page of 100 is the hot path)."""
     user = found.user
+    if default_view:
+        return _default_user_view(user, found.groups, base_url)
     return _user_resource(
-        user, (user.created, user.updated), found.groups, base_url, default_view=default_view
+        user, (user.created, user.updated), found.groups, base_url, default_view=False
     )
+
+
+def _default_user_view(user: UserRow, groups: tuple[Ref, ...], base_url: str) -> dict[str, Any]:
+    """``_user_resource(..., default_view=True)`` of a search row, written out: what every user
+    of a default page goes through (``tests/scim_api/test_listed_users.py`` compares them)."""
+    profile = user.profile
+    out: dict[str, Any] = {"schemas": [USER_URN], "id": user.id}
+    if user.external_id is not None:
+        out["externalId"] = user.external_id
+    out["userName"] = user.user_name if user.user_name is not None else user.email
+    name: dict[str, Any] = {}
+    if user.first_name is not None:
+        name["givenName"] = user.first_name
+    if user.last_name is not None:
+        name["familyName"] = user.last_name
+    name_extra = profile.get("name", {})
+    if name_extra:
+        name.update((k, name_extra[k]) for k in NAME_PROFILE_KEYS if name_extra.get(k) is not None)
+    if name:
+        out["name"] = name
+    if user.display_name is not None:
+        out["displayName"] = user.display_name
+    present = (
+        profile.keys() & SCIM_PROFILE_KEYS if len(profile) > 1 or "emails" not in profile else ()
+    )
+    if present and not present.isdisjoint(_CORE_KEYS):
+        for key in CORE_PROFILE_KEYS:
+            _put_shown(out, key, profile.get(key))
+    out["userType"] = user.license_type
+    out["active"] = user.status == "active"
+    emails = profile.get("emails")
+    if emails:
+        _put_shown(out, "emails", emails)
+    elif user.email:
+        out["emails"] = [{"value": user.email, "type": user.email_type, "primary": True}]
+    if present and not present.isdisjoint(_MULTI_KEYS):
+        for key in MULTI_PROFILE_KEYS:
+            _put_shown(out, key, profile.get(key))
+    if groups:
+        out["groups"] = [_group_ref(g, base_url) for g in groups]
+    enterprise = {}
+    if present and not present.isdisjoint(_ENTERPRISE_KEYS):
+        enterprise = {k: profile[k] for k in ENTERPRISE_PROFILE_KEYS if profile.get(k) is not None}
+    if user.employee_id is not None:
+        enterprise["employeeNumber"] = user.employee_id
+    if enterprise:
+        out["schemas"].append(ENTERPRISE_URN)
+        _put_extension(out, ENTERPRISE_URN, enterprise, True)
+    zoom = {"loginType": LOGIN_TYPE_FROM_DB.get(user.login_type, user.login_type)}
+    if present:
+        zoom.update({k: profile[k] for k in ZOOM_PROFILE_KEYS if profile.get(k) is not None})
+    out["schemas"].append(ZOOM_URN)
+    _put_extension(out, ZOOM_URN, zoom, True)
+    location = f"{base_url}/Users/{user.id}"
+    out["meta"] = {
+        "resourceType": "User",
+        "created": user.created,
+        "lastModified": user.updated,
+        "location": location,
+        "version": f'W/"{user.version}"',
+    }
+    return out
 
 
 def _user_resource(

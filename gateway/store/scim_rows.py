@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import orjson
 import sqlalchemy as sa
 
 from gateway.clock import utc
@@ -27,6 +29,7 @@ U = schema.users
 G = schema.groups
 GM = schema.group_members
 SCIM_GROUP_KIND = "user_group"
+_LONG_NUMBER = re.compile(r"\d{19}")
 
 
 class UserRow(NamedTuple):
@@ -58,9 +61,9 @@ class Ref:
     display: str | None
 
 
-@dataclass(frozen=True)
-class ListedUser:
-    """A user of a search page and the SCIM groups it belongs to."""
+class ListedUser(NamedTuple):
+    """A user of a search page and the SCIM groups it belongs to (a tuple: made 100 times a
+    page, and a frozen dataclass costs twice as much to make)."""
 
     user: UserRow
     groups: tuple[Ref, ...]
@@ -107,9 +110,20 @@ def user_row(raw: Sequence[Any]) -> UserRow:
 
 
 def _json_object(value: Any) -> dict[str, Any]:
-    """A JSON object column's value as a new dict (``{}`` for NULL or JSON null)."""
+    """A JSON object column's value as a new dict (``{}`` for NULL or JSON null).
+
+    Text is read with orjson (the same values, about three times faster than ``json.loads``);
+    what orjson refuses and the standard library reads (NaN, lone surrogates) and text with a
+    run of 19 digits (orjson reads integers past 64 bits as floats) go through ``json.loads``."""
     if isinstance(value, str):
-        value = json.loads(value) if value != "{}" else None
+        if value == "{}":
+            return {}
+        try:
+            value = json.loads(value) if _LONG_NUMBER.search(value) else orjson.loads(value)
+        except orjson.JSONDecodeError:
+            value = json.loads(value)
+        if type(value) is dict:
+            return value  # already a new dict
     return dict(value or {})
 
 
