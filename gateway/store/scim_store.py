@@ -32,6 +32,7 @@ from gateway.store.scim_rows import (
     Ref,
     groups_of,
     listed_users,
+    user_row,
 )
 from gateway.store.users import user_from_row
 
@@ -64,10 +65,21 @@ class UserWithGroups:
     groups: tuple[Ref, ...]
 
 
-# ``userName eq``, on the unique index of the SCIM userName key.
-BY_USER_NAME_KEY = sa.select(*USER_ROW_COLUMNS).where(
-    U.c.account_id == sa.bindparam("account_id"),
-    schema.scim_user_name_key == sa.bindparam("key"),
+# ``userName eq``, on the unique index of the SCIM userName key, with the user's groups in
+# the same statement: a row per membership (group columns NULL for a user in no group, or for
+# a membership of another kind of group), in ``scim_rows.GROUPS_OF_USERS``'s order.
+BY_USER_NAME_KEY = (
+    sa.select(*USER_ROW_COLUMNS, G.c.id.label("group_id"), G.c.display_name.label("group_name"))
+    .select_from(
+        U.outerjoin(GM, GM.c.user_id == U.c.id).outerjoin(
+            G, sa.and_(G.c.id == GM.c.group_id, G.c.kind == SCIM_GROUP_KIND)
+        )
+    )
+    .where(
+        U.c.account_id == sa.bindparam("account_id"),
+        schema.scim_user_name_key == sa.bindparam("key"),
+    )
+    .order_by(G.c.display_name, G.c.id)
 )
 
 
@@ -127,10 +139,15 @@ class ScimStoreMixin(BulkUsersMixin):
 
     def search_user_name(self, account_id: int, key: str, offset: int, limit: int) -> Found:
         """``search_users`` for ``userName eq`` (``key`` lower-cased): one prebuilt statement
-        on the unique userName index, so at most one match. The page is of ``ListedUser``."""
+        on the unique userName index, so at most one match, read with its groups. The page is
+        of ``ListedUser``."""
         with self.transaction() as conn:
             rows = conn.execute(BY_USER_NAME_KEY, {"account_id": account_id, "key": key}).all()
-            return Found(len(rows), listed_users(conn, rows[offset : offset + max(limit, 0)]))
+        if not rows:
+            return Found(0, ())
+        groups = tuple(Ref(r[-2], r[-1]) for r in rows if r[-2] is not None)
+        shown = (ListedUser(user_row(rows[0]), groups),)[offset : offset + max(limit, 0)]
+        return Found(1, shown)
 
     def _with_groups(self, conn: sa.Connection, rows: Sequence[Any]) -> tuple[UserWithGroups, ...]:
         """The users of ``rows`` with their groups, read in one query."""

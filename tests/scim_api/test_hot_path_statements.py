@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from scimapi import Scim
+from scimapi import GROUP_URN, Scim
 
 from gateway.scim.filters import sort_expression
 from gateway.store import schema, scim_pages
@@ -101,3 +101,23 @@ def test_single_statement_pages_from_bookmarks_follow_every_change(
     _every_listed_page_is_right(scim)
     assert scim.delete(f"/Users/{users[3]['id']}").status_code == 204
     _every_listed_page_is_right(scim)
+
+
+def test_a_lookup_reads_the_user_and_its_groups_in_one_statement(scim: Scim) -> None:
+    users = _users(scim, 2)
+    member = users[1]["id"]
+    for name in ("Zeta", "Alpha", "Mid"):
+        group = {"schemas": [GROUP_URN], "displayName": name, "members": [{"value": member}]}
+        assert scim.post("/Groups", group).status_code == 201
+    scim.store.set_user_groups(member, "role_group", ["Not SCIM"], actor="t")  # not shown
+    fast = quote('userName eq "u1@acme.test"')
+    general = quote('userName eq "u1@acme.test" or userName eq "nobody@acme.test"')
+    with statements(scim.store) as seen:
+        found = scim.get(f"/Users?filter={fast}").get_json()
+    assert seen["SELECT users"] == 1
+    assert seen["SELECT group_members"] == 0
+    assert found == scim.get(f"/Users?filter={general}").get_json()
+    assert [g["display"] for g in found["Resources"][0]["groups"]] == ["Alpha", "Mid", "Zeta"]
+    plain = quote('userName eq "u0@acme.test"')
+    assert "groups" not in scim.get(f"/Users?filter={plain}").get_json()["Resources"][0]
+    assert scim.get(f"/Users?filter={plain}&startIndex=2").get_json()["Resources"] == []
