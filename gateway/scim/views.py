@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,8 @@ from gateway.store.errors import NotFound as StoreNotFound
 from gateway.store.sql import SqlStore
 
 SCIM_JSON = "application/scim+json"
+# Host names as werkzeug's host_url gives them back unchanged (see ``_host_url``).
+_PLAIN_HOST = re.compile(r"[a-z0-9][a-z0-9.-]*(?::([1-9][0-9]{0,4}))?")
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 blueprint = Blueprint("scim", __name__)
 View = Callable[..., ResponseReturnValue]
@@ -83,6 +86,18 @@ def _prefix(vanity: str | None) -> str:
     return f"/v/{vanity}/scim/v2" if vanity else "/scim/v2"
 
 
+def _host_url() -> str:
+    """``request.host_url`` without its trailing slash. Werkzeug rebuilds that as an IRI at each
+    read (a URL parse and IDNA decoding, about a tenth of a lookup's own work): a lower-case
+    host name or address (no IDNA label) with a port in range, which that leaves as it is, is
+    used as it comes."""
+    host = request.host
+    plain = _PLAIN_HOST.fullmatch(host)
+    if plain is not None and "xn--" not in host and int(plain[1] or 0) <= 65535:
+        return f"{request.scheme}://{host}"
+    return request.host_url.rstrip("/")
+
+
 def _host_vanity() -> str | None:
     host = request.host.split(":", 1)[0]
     return host.removesuffix(".localhost") if host.endswith(".localhost") else None
@@ -90,7 +105,7 @@ def _host_vanity() -> str | None:
 
 def _caller(vanity: str | None) -> Caller:
     """The authenticated caller; raises Unauthorized (401), NotFound (unknown vanity)."""
-    base_url = request.host_url.rstrip("/") + _prefix(vanity)
+    base_url = _host_url() + _prefix(vanity)
     store: SqlStore = current_app.extensions["gateway.store"]
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     token = request_token(secret.strip(), "scim") if scheme.lower() == "bearer" else None
@@ -149,19 +164,19 @@ def _resource(outcome: Outcome, resource_type: ResourceType, status: int = 200) 
 
 @_routes("/ServiceProviderConfig", "GET")
 def service_provider_config(vanity: str | None) -> ResponseReturnValue:
-    base = request.host_url.rstrip("/") + _prefix(vanity)
+    base = _host_url() + _prefix(vanity)
     return scim_response(service().service_provider_config(base))
 
 
 @_routes("/ResourceTypes", "GET")
 def resource_types(vanity: str | None) -> ResponseReturnValue:
-    base = request.host_url.rstrip("/") + _prefix(vanity)
+    base = _host_url() + _prefix(vanity)
     return scim_response(discovery.resource_types_document(base))
 
 
 @_routes("/ResourceTypes/<name>", "GET")
 def resource_type(vanity: str | None, name: str) -> ResponseReturnValue:
-    found = discovery.resource_type_by_id(name, request.host_url.rstrip("/") + _prefix(vanity))
+    found = discovery.resource_type_by_id(name, _host_url() + _prefix(vanity))
     if found is None:
         raise NotFound(f"No resource type {name!r}; this service has User and Group.")
     return scim_response(found)
@@ -169,13 +184,13 @@ def resource_type(vanity: str | None, name: str) -> ResponseReturnValue:
 
 @_routes("/Schemas", "GET")
 def schemas(vanity: str | None) -> ResponseReturnValue:
-    base = request.host_url.rstrip("/") + _prefix(vanity)
+    base = _host_url() + _prefix(vanity)
     return scim_response(discovery.schemas_document(base))
 
 
 @_routes("/Schemas/<path:urn>", "GET")
 def schema(vanity: str | None, urn: str) -> ResponseReturnValue:
-    found = discovery.schema_by_id(urn, request.host_url.rstrip("/") + _prefix(vanity))
+    found = discovery.schema_by_id(urn, _host_url() + _prefix(vanity))
     if found is None:
         raise NotFound(f"No schema {urn!r} on this service.")
     return scim_response(found)

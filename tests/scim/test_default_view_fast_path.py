@@ -1,6 +1,7 @@
 """The fast paths of a search page's users: the default view written out
 (``_default_user_view``) is, for any row and profile, the general renderer's default view, key
-order included; profiles read from text (orjson) are what ``json.loads`` reads."""
+order included; profiles read from text (orjson) are what ``json.loads`` reads; the base URL
+of resources is werkzeug's ``host_url``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import math
 from typing import Any
 
 import pytest
+from flask import Flask, request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +23,7 @@ from gateway.scim.resources import (
     _default_user_view,
     _user_resource,
 )
+from gateway.scim.views import _host_url
 from gateway.store.scim_rows import Ref, UserRow, _json_object
 
 BASE = "http://gw.test/scim/v2"
@@ -102,3 +105,25 @@ def test_profiles_read_from_text_are_what_the_standard_library_reads(text: str) 
     found = _json_object(text)
     assert found == expected or math.isnan(found["x"])
     assert [type(v) for v in found.values()] == [type(v) for v in expected.values()]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "gw.test",
+        "GW.Test",
+        "127.0.0.1:8000",
+        "acme.localhost:5000",
+        "h:65535",
+        "h:080",
+        "a..b",
+        "gw.test.",
+        "xn--bcher-kva.example",
+        "[::1]:8080",
+        "a_b.test",
+    ],
+)
+def test_the_scim_base_url_is_werkzeugs_host_url(host: str) -> None:
+    app = Flask(__name__)
+    with app.test_request_context("/scim/v2/Users", headers={"Host": host}):
+        assert _host_url() == request.host_url.rstrip("/")
