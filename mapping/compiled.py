@@ -77,7 +77,7 @@ def _anchor(rule: Rule) -> tuple[Condition, tuple[str, ...]] | None:
 class CompiledRules:
     """A rule set compiled once per version; ``evaluate`` decides as ``evaluate_reference``."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, *, key_sets: bool = True) -> None:
         self.ruleset = ruleset
         self.version = ruleset.version
         keys: dict[tuple[str, bool], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -101,7 +101,8 @@ class CompiledRules:
             to_check.append(tuple(_check(c, folds) for c in rule.conditions if c is not proven))
         plan: dict[str, list[_Search]] = defaultdict(list)
         for (attribute, case_sensitive), rules_by_key in sorted(keys.items()):
-            plan[attribute].append((case_sensitive, build_index(rules_by_key)))
+            key_index = build_index(rules_by_key, use_key_set=key_sets)
+            plan[attribute].append((case_sensitive, key_index))
         self._plan = tuple((key, folds[key], tuple(searches)) for key, searches in plan.items())
         self._always = tuple(always)
         self._to_check = tuple(to_check)
@@ -253,6 +254,10 @@ def _regex_holds(gates: tuple[_Gate, ...], framed: _Forms, case_sensitive: bool)
     return False
 
 
-def compile_rules(ruleset: RuleSet) -> CompiledRules:
-    """Index a rule set for fast evaluation; compile once per version and cache it."""
-    return CompiledRules(ruleset)
+def compile_rules(ruleset: RuleSet, *, key_sets: bool = True) -> CompiledRules:
+    """Index a rule set for fast evaluation; compile once per version and cache it.
+
+    ``key_sets=False`` looks keys up in Python instead of RE2 sets (what a key set RE2 cannot
+    build falls back to); the equivalence tests run both ways.
+    """
+    return CompiledRules(ruleset, key_sets=key_sets)

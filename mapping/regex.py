@@ -52,3 +52,46 @@ def compile_pattern(value: str, *, case_sensitive: bool) -> LinearPattern:
         ) from e
     flags = 0 if case_sensitive else re.IGNORECASE
     return LinearPattern(value, flags, compiled.fullmatch)
+
+
+# The memory one key set may take, its program and its DFA states (made as texts need them;
+# RE2 drops them all and starts over when they fill it): a base plus room for the program
+# (about a 16-byte instruction per key byte, RE2 allowing it a quarter of the budget) with
+# half as much again for states. A larger set is not built: its keys are looked up in Python.
+KEY_SET_BASE_MEMORY = 4 << 20
+KEY_SET_MEMORY_PER_BYTE = 96
+KEY_SET_MAX_MEMORY = 64 << 20
+
+
+def encode(text: str) -> bytes:
+    """UTF-8, lone surrogates included (they cannot come from XML, but explain takes JSON): a
+    substring of the text is a byte substring of its encoding and back, as UTF-8 is
+    self-synchronising."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def literal_set(keys: list[str]) -> Callable[[bytes], list[int] | None] | None:
+    """One RE2 set of literal keys: called on an encoded text, it gives the positions in
+    ``keys`` of every key found anywhere in it (overlapping ones included), or None for none.
+    None when the set would need more than KEY_SET_MAX_MEMORY or RE2 cannot build it.
+
+    RE2 runs every key at once on a lazily built DFA, in time linear in the text.
+    """
+    encoded = [encode(key) for key in keys]
+    memory = KEY_SET_BASE_MEMORY + KEY_SET_MEMORY_PER_BYTE * sum(map(len, encoded))
+    if memory > KEY_SET_MAX_MEMORY:
+        return None
+    options = re2.Options()
+    options.literal = True
+    options.case_sensitive = True
+    options.log_errors = False
+    options.max_mem = memory
+    found = re2.Set.SearchSet(options)
+    try:
+        for key in encoded:
+            found.Add(key)
+        found.Compile()
+    except re2.error:
+        return None
+    match: Callable[[bytes], list[int] | None] = found.Match
+    return match

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +83,11 @@ def users(draw: st.DrawFn) -> UserState:
 ACCOUNTS = st.builds(AccountFacts, st.sampled_from(sorted(LICENSE_TYPES)), st.booleans())
 
 
+# Keys are found by RE2 key sets, or by Python lookups when RE2 cannot build a set.
+KEY_SETS = pytest.mark.parametrize("key_sets", [True, False], ids=["re2 key sets", "lookups"])
+
+
+@KEY_SETS
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     ruleset=st.lists(rules(), max_size=12).map(lambda r: RuleSet(tuple(r))),
@@ -90,10 +96,10 @@ ACCOUNTS = st.builds(AccountFacts, st.sampled_from(sorted(LICENSE_TYPES)), st.bo
     account=ACCOUNTS,
 )
 def test_compiled_engine_decides_as_the_reference_loop(
-    ruleset: RuleSet, facts: SignInFacts, user: UserState, account: AccountFacts
+    key_sets: bool, ruleset: RuleSet, facts: SignInFacts, user: UserState, account: AccountFacts
 ) -> None:
     reference = evaluate_reference(ruleset, facts, user, account)
-    compiled = compile_rules(ruleset).evaluate(facts, user, account)
+    compiled = compile_rules(ruleset, key_sets=key_sets).evaluate(facts, user, account)
     assert compiled == reference
     assert compiled.trace.decided_by == reference.trace.decided_by
     assert compiled.trace.removed == reference.trace.removed
@@ -118,11 +124,13 @@ def test_long_rule_values_cut_for_the_index_still_decide_as_the_reference(
         assert compile_rules(ruleset).evaluate(facts, UserState(), AccountFacts()) == expected
 
 
-def decide_both(ruleset: RuleSet, values: list[str]) -> tuple[Decision, Decision]:
+def decide_both(
+    ruleset: RuleSet, values: list[str], *, key_sets: bool = True
+) -> tuple[Decision, Decision]:
     facts = SignInFacts.of({"m": values})
     user, account = UserState(), AccountFacts()
     return (
-        compile_rules(ruleset).evaluate(facts, user, account),
+        compile_rules(ruleset, key_sets=key_sets).evaluate(facts, user, account),
         evaluate_reference(ruleset, facts, user, account),
     )
 
@@ -149,6 +157,7 @@ def test_rule_values_overlapping_in_one_asserted_value_are_all_found() -> None:
     assert reference.license_type == "Licensed" and reference.role == "Admin"
 
 
+@KEY_SETS
 @settings(max_examples=300, deadline=None)
 @given(
     keys=st.lists(
@@ -162,7 +171,7 @@ def test_rule_values_overlapping_in_one_asserted_value_are_all_found() -> None:
     asserted=st.lists(st.text(alphabet="abAB", max_size=6), max_size=4),
 )
 def test_keys_nested_overlapping_or_of_several_lengths_decide_as_the_reference(
-    keys: list[tuple[str, str]], asserted: list[str]
+    key_sets: bool, keys: list[tuple[str, str]], asserted: list[str]
 ) -> None:
     # Over two letters, keys nest in and overlap each other (both search paths of the keys
     # anywhere) and keys at a value start come in several lengths.
@@ -172,7 +181,7 @@ def test_keys_nested_overlapping_or_of_several_lengths_decide_as_the_reference(
             for n, (operator, value) in enumerate(keys)
         )
     )
-    compiled, reference = decide_both(ruleset, asserted)
+    compiled, reference = decide_both(ruleset, asserted, key_sets=key_sets)
     assert compiled == reference
     assert compiled.trace.decided_by == reference.trace.decided_by
 

@@ -23,12 +23,12 @@ from mapping.index import IGNORECASE_SAFE, KeyIndex, build_index, regex_literal
 
 
 def decide_both(ruleset: RuleSet, values: list[str]) -> tuple[Decision, Decision]:
+    """The compiled decision (RE2 key sets and Python lookups agreeing) and the reference's."""
     facts = SignInFacts.of({"m": values})
     user, account = UserState(), AccountFacts()
-    return (
-        compile_rules(ruleset).evaluate(facts, user, account),
-        evaluate_reference(ruleset, facts, user, account),
-    )
+    compiled = compile_rules(ruleset).evaluate(facts, user, account)
+    assert compile_rules(ruleset, key_sets=False).evaluate(facts, user, account) == compiled
+    return compiled, evaluate_reference(ruleset, facts, user, account)
 
 
 def licensed_when(operator: str, *values: str, case_sensitive: bool = False) -> RuleSet:
@@ -146,8 +146,9 @@ def test_characters_deemed_ignorecase_safe_match_only_what_casefolds_alike() -> 
 
 
 def contains_index(*values: str) -> KeyIndex:
-    """The index the compiled evaluator builds for one contains rule per value."""
-    return build_index({value: [n] for n, value in enumerate(values)})
+    """The lookups (without an RE2 key set) the compiled evaluator builds for one contains
+    rule per value."""
+    return build_index({value: [n] for n, value in enumerate(values)}, use_key_set=False)
 
 
 def test_contains_keys_that_cannot_overlap_are_found_in_one_pass_with_keys_inside_them() -> None:
@@ -259,3 +260,33 @@ def test_a_regex_without_a_literal_is_tried_on_every_value() -> None:
     ruleset, calls = counted_regex_rule(r".*admin-\d", case_sensitive=False)
     values = ["member", "x", "cn=ADMIN-1"]
     assert compiled_calls(ruleset, calls, values) == (True, sorted(values))
+
+
+def test_a_key_set_reports_every_key_in_the_text_overlapping_and_nested_ones_included() -> None:
+    keys = {"abc": [0], "bcd": [1], "b": [2], "\x00ab": [3], "\x00abcd\x00": [4], "zz": [5]}
+    index = build_index(keys)
+    assert index.key_set is not None
+    found: set[int] = set()
+    index.hits(("abcd",), "\x00abcd\x00", found)
+    assert found == {0, 1, 2, 3, 4}
+
+
+def test_a_key_set_finds_keys_in_text_beyond_ascii_and_lone_surrogates() -> None:
+    index = build_index({"日本": [0], "\x00ß": [1], "\ud800x": [2]})
+    found: set[int] = set()
+    index.hits((), "\x00ßa\x00の日本語\x00y\ud800x\x00", found)
+    assert found == {0, 1, 2}
+    found.clear()
+    index.hits((), "\x00aß\x00日\x00本\x00\ud800\x00", found)
+    assert found == set()
+
+
+def test_keys_fall_back_to_python_lookups_when_re2_cannot_build_the_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("mapping.index.literal_set", lambda keys: None)
+    ruleset = licensed_when("contains", "grp-1")
+    compiled = compile_rules(ruleset)
+    assert all(index.key_set is None for _, _, searches in compiled._plan for _, index in searches)
+    assert licensed(ruleset, ["cn=grp-12"])
+    assert not licensed(ruleset, ["cn=grp-2"])
