@@ -136,3 +136,31 @@ def app(sqlite_store: SqlStore) -> Any:
 def client(app: Any) -> Any:
     """Flask's test client."""
     return app.test_client()
+
+
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, through Playwright (never its download): one for the whole
+    session, since Playwright's sync API runs one instance at a time in a process."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing: 'make sysdeps' installs it (apt chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()

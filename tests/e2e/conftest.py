@@ -12,15 +12,6 @@ import pytest
 from gateway.testing.server import LiveGateway
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 390, "height": 844}
@@ -51,16 +42,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's chromium, headless."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
+def browser(chromium: Any) -> Any:
+    """Debian's chromium, headless (the session's one instance, tests/conftest.py)."""
+    return chromium
 
 
 @pytest.fixture

@@ -84,9 +84,9 @@ def post_only_idp() -> Iterator[tuple[str, TestIdP, list[tuple[str, etree._Eleme
     server.server_close()
 
 
-def test_a_browser_submits_the_post_binding_form_and_is_signed_in(tmp_path, post_only_idp):
-    from playwright.sync_api import sync_playwright
-
+def test_a_browser_submits_the_post_binding_form_and_is_signed_in(
+    tmp_path, post_only_idp, chromium
+):
     sso_url, idp, seen = post_only_idp
     server = LiveGateway(f"sqlite:///{tmp_path / 'gateway.db'}", tmp_path, demo=True)
     printed = server.cli("init-demo")
@@ -101,17 +101,16 @@ def test_a_browser_submits_the_post_binding_form_and_is_signed_in(tmp_path, post
         accounts = _api(server.url, token, "GET", "/accounts")["accounts"]
         acme = next(a for a in accounts if a["vanity"] == "acme")
         _api(server.url, token, "PUT", f"/accounts/{acme['id']}/saml", settings)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-            )
-            page = browser.new_page()
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
             page.set_default_timeout(15_000)
             page.goto(f"{server.url}/v/acme/saml/login?RelayState=/me")
             page.wait_for_url(f"{server.url}/me")
             heading = page.locator("h1").inner_text()
             body = page.locator("body").inner_text()
-            browser.close()
+        finally:
+            context.close()
     assert heading == "Signed in" and "ada@acme.test" in body
     [(method, request)] = seen
     assert method == "POST" and request.tag == ns.samlp("AuthnRequest")
