@@ -274,9 +274,17 @@ def _str(body: dict[str, Any], key: str) -> str:
     return value
 
 
+# The most seats a count may hold: what a PostgreSQL integer column holds, on both backends.
+MAX_SEATS = 2**31 - 1
+
+
 def _int(value: Any, key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadRequest(f"'{key}' must be a whole number.", code="invalid_field")
+    if abs(value) > MAX_SEATS:
+        raise BadRequest(
+            f"'{key}' must be at most {MAX_SEATS:,} seats.", code="number_out_of_range"
+        )
     return value
 
 
