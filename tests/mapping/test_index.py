@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import sys
 
@@ -290,3 +291,21 @@ def test_keys_fall_back_to_python_lookups_when_re2_cannot_build_the_set(
     assert all(index.key_set is None for _, _, searches in compiled._plan for _, index in searches)
     assert licensed(ruleset, ["cn=grp-12"])
     assert not licensed(ruleset, ["cn=grp-2"])
+
+
+def test_a_key_set_whose_dfa_outgrows_its_memory_still_finds_every_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A 1 MB budget leaves the DFA little room for the states these texts need: when it
+    # fills, RE2 drops them and starts over, and a set search must still miss nothing.
+    monkeypatch.setattr("mapping.regex.KEY_SET_BASE_MEMORY", 1 << 20)
+    monkeypatch.setattr("mapping.regex.KEY_SET_MEMORY_PER_BYTE", 0)
+    rng = random.Random(3)
+    keys = sorted({f"grp-{rng.randrange(10**4):04d}" for _ in range(2000)})
+    index = build_index({key: [n] for n, key in enumerate(keys)})
+    assert index.key_set is not None
+    for _ in range(400):
+        text = "\x00".join(f"cn=grp-{rng.randrange(10**4):04d},ou=x" for _ in range(20))
+        found: set[int] = set()
+        index.hits((), text, found)
+        assert found == {n for n, key in enumerate(keys) if key in text}
