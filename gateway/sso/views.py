@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from gateway.errors import GatewayError, NotFoundError
 from gateway.http import error_response, local_path
+from gateway.metrics import record_sign_in
 from gateway.rules import RulesService
 from gateway.saml.errors import SamlError
 from gateway.saml.slo import IncomingMessage
@@ -124,6 +125,7 @@ def acs(vanity: str | None) -> ResponseReturnValue:
     try:
         result = logged_sign_in(stamp, saml_response, host_base, check=check_same_browser)
     except GatewayError as e:
+        record_sign_in(e.code)
         if not isinstance(e, SamlError):  # SAML refusals are audited where they are raised
             sso().store.audit_event(
                 actor="sso",
@@ -133,6 +135,7 @@ def acs(vanity: str | None) -> ResponseReturnValue:
                 after={"message": e.message},
             )
         raise
+    record_sign_in(result.outcome)
     response: WerkzeugResponse
     if _wants_json():
         response = jsonify({**decision_json(result), **tracking_fields()})
