@@ -96,8 +96,9 @@ class SignInService:
             )
             if decision.blocked:
                 raise SignInRefused(
-                    f"The mapping gives {basic.email} no license (None), which "
-                    "blocks sign-in; nobody was created or changed.",
+                    f"The mapping gives {basic.email} no license (license type 'None'), which "
+                    "blocks sign-in; nobody was created or changed. Change the account's "
+                    "license rules or its default license type to let this user in.",
                     code=decision.blocked,
                     mapping=decision.to_dict(),
                 )
