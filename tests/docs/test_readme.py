@@ -13,18 +13,16 @@ address of "Pointing things at it" is fetched. The links of the whole README mus
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from gateway.testing.server import MakeRun
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -83,12 +81,6 @@ def test_make_test_lints_then_runs_the_suite():
     assert recipe.index("ruff check") < recipe.index("pytest")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(url)
     if token:
@@ -107,54 +99,13 @@ def _demo_table() -> list[dict[str, str]]:
     return [dict(zip(["account", "kind", "vanity", "notes"], c, strict=True)) for c in cells]
 
 
-def _serve(tmp_path: Path) -> tuple[subprocess.Popen[str], str, str, str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/gw.db",
-        "GATEWAY_IDP_KEY_DIR": str(tmp_path / "idp"),
-    }
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "run", f"PORT={port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    deadline = time.monotonic() + 180
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line or "Gateway serving on" in line:
-            break
-        lines.append(line)
-    printed = "".join(lines)
-    admin = re.search(r"token \(acme admin, shown once\): (\S+)", printed)
-    scim = re.search(r"token \(acme scim, shown once\): (\S+)", printed)
-    assert admin and scim, printed
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if _get(f"{base}/healthz")[0] == 200:
-                break
-        except urllib.error.URLError:
-            time.sleep(0.1)
-    return process, base, admin.group(1), scim.group(1)
-
-
 @pytest.mark.live
 def test_make_run_serves_what_the_first_screens_describe(tmp_path):
-    process, base, admin, scim = _serve(tmp_path)
-    try:
-        _check_demo_table(base, admin)
-        _check_pointing_things_at_it(base, admin, scim)
-        _check_token_create(tmp_path, base)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+    with MakeRun(ROOT, tmp_path) as run:
+        admin, scim = run.token("admin"), run.token("scim")
+        _check_demo_table(run.url, admin)
+        _check_pointing_things_at_it(run.url, admin, scim)
+        _check_token_create(run)
 
 
 def _check_demo_table(base: str, admin: str) -> None:
@@ -195,16 +146,11 @@ def _check_pointing_things_at_it(base: str, admin: str, scim: str) -> None:
         assert status in (200, 302, 303) or (path == "/me" and status == 401), (path, status)
 
 
-def _check_token_create(tmp_path: Path, base: str) -> None:
-    env = {
-        **os.environ,
-        "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path}/gw.db",
-        "GATEWAY_IDP_KEY_DIR": str(tmp_path / "idp"),
-    }
+def _check_token_create(run: MakeRun) -> None:
     gateway = Path(sys.executable).parent / "gateway"
     made = subprocess.run(
         [str(gateway), "token", "create", "--account", "acme", "--kind", "admin"],
-        env=env,
+        env=run.environment(),
         capture_output=True,
         text=True,
         check=True,
@@ -212,4 +158,4 @@ def _check_token_create(tmp_path: Path, base: str) -> None:
     ).stdout
     token = re.search(r"(gwa_\S+)", made)
     assert token, made
-    assert _get(f"{base}/api/v1/accounts", token.group(1))[0] == 200
+    assert _get(f"{run.url}/api/v1/accounts", token.group(1))[0] == 200
