@@ -17,33 +17,11 @@ import pytest
 from lxml import etree
 
 from gateway.app import create_app
-from idp_fixtures.idp import TestIdP
 
 PUBLIC = "http://127.0.0.1:8000"
 ACS = f"{PUBLIC}/v/acme/saml/SSO"
 SP_ENTITY = f"{PUBLIC}/v/acme/saml/metadata/sp"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def idp():
-    return TestIdP("https://idp.test/metadata")
-
-
-@pytest.fixture
-def acme(sqlite_store, idp):
-    account = sqlite_store.create_account("Acme", "owner@acme.test", actor="t", vanity="acme")
-    sqlite_store.put_saml_config(
-        account.id,
-        {
-            "idp_entity_id": idp.entity_id,
-            "sign_in_url": "https://idp.test/sso",
-            "certificates": [idp.certificate_pem],
-            "allow_idp_initiated": False,
-        },
-        actor="t",
-    )
-    return account
 
 
 @pytest.fixture
@@ -171,17 +149,8 @@ def test_a_response_started_in_one_browser_is_refused_in_another(app, idp, clock
     assert own.json["outcome"] == "signed_in"
 
 
-def test_a_bare_link_to_single_logout_does_not_sign_out(app, sqlite_store, acme, idp, clock):
-    sqlite_store.put_saml_config(
-        acme.id,
-        {
-            "idp_entity_id": idp.entity_id,
-            "sign_in_url": "https://idp.test/sso",
-            "certificates": [idp.certificate_pem],
-            "allow_idp_initiated": True,
-        },
-        actor="t",
-    )
+@pytest.mark.parametrize("idp_initiated", [True])
+def test_a_bare_link_to_single_logout_does_not_sign_out(app, idp, clock):
     browser = app.test_client()
     response = idp.make_response(
         sp_entity_id=SP_ENTITY, acs_url=ACS, name_id="owner@acme.test", now=clock.now()
