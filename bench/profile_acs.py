@@ -6,6 +6,11 @@ signs in ``--users`` users once, times ``--sign-ins`` repeat sign-ins without th
 statements per sign-in by kind, what reaches the database server (statements, BEGINs, COMMITs,
 pool pings), and the functions with the most cumulative and own time.
 Usage: ``python bench/profile_acs.py [--backend postgresql] --out var/bench/p.json``.
+
+``--count N`` instead posts N prebuilt sign-ins (``--kind repeat`` or ``first``, the account's
+logs ``--logs on`` as the demo keeps them or ``off``, Zoom's default) after a warm-up, with no
+profiler and no timing, and prints the statements per sign-in: run it under valgrind with
+``--count 0`` and ``--count 100``, and the difference over 100 is the instructions per sign-in.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import argparse
 import cProfile
 import datetime as dt
 import io
+import json
+import os
 import pstats
 import sys
 import time
@@ -39,6 +46,9 @@ from gateway.store.sql import SqlStore
 PUBLIC = "http://127.0.0.1:8000"
 SUMMARY = VAR / "profile-acs.md"
 TOP = 18
+# ``--count``: sign-ins built (the same work whatever N is counted) and warm-up users.
+COUNTED = 100
+WARM_UP = 20
 
 
 class StatementCounter:
@@ -99,31 +109,18 @@ def bodies(names: list[str]) -> list[str]:
     ]
 
 
-def profile(users: int, sign_ins: int, backend: str = "sqlite") -> dict[str, Any]:
+def profile(
+    users: int, sign_ins: int, backend: str = "sqlite", logs: bool = True
+) -> dict[str, Any]:
     """Sign users in once, then time and profile repeat sign-ins; the summary as plain data."""
     with fresh_database(backend, "profile-acs") as url:
-        return profile_on(url, users, sign_ins)
+        return profile_on(url, users, sign_ins, logs)
 
 
-def profile_on(url: str, users: int, sign_ins: int) -> dict[str, Any]:
+def profile_on(url: str, users: int, sign_ins: int, logs: bool = True) -> dict[str, Any]:
     """``profile`` on the database at ``url``."""
-    config = {"public_url": PUBLIC, "idp_key_dir": str(VAR / "demo-idp-profile")}
-    store = SqlStore.from_url(url)
-    app = create_app(config, store=store)
-    init_demo(store, app.extensions["gateway.config"])
-    client = app.test_client()
+    _app, store, post = _app_on(url, logs)
     names = [f"profile-{i}@acme.test" for i in range(users)]
-
-    def post(body: str) -> None:
-        answer = client.post(
-            "/v/acme/saml/SSO",
-            data=body,
-            content_type="application/x-www-form-urlencoded",
-            headers={"Accept": "application/json"},
-        )
-        if answer.status_code != 200:
-            raise RuntimeError(f"sign-in refused: {answer.get_json()}")
-
     for form in bodies(names):
         post(form)
     timed = bodies([names[i % users] for i in range(sign_ins)])
@@ -167,6 +164,54 @@ def profile_on(url: str, users: int, sign_ins: int) -> dict[str, Any]:
         "cumulative": top(profiler, "cumulative"),
         "own": top(profiler, "tottime"),
     }
+
+
+def count_on(url: str, kind: str, n: int, logs: bool) -> dict[str, Any]:
+    """Post ``n`` of ``COUNTED`` prebuilt sign-ins of ``kind`` after a warm-up; statements each."""
+    _app, store, post = _app_on(url, logs)
+    warm = [f"warm-{i}@acme.test" for i in range(WARM_UP)]
+    for form in bodies(warm) + bodies(warm):  # first sign-ins, then repeat ones
+        post(form)
+    names = warm if kind == "repeat" else [f"new-{i}@acme.test" for i in range(COUNTED)]
+    forms = bodies([names[i % len(names)] for i in range(COUNTED)])[:n]
+    counter = StatementCounter(store.engine)
+    for form in forms:
+        post(form)
+    store.dispose()
+    return {
+        "kind": kind,
+        "logs": logs,
+        "sign_ins": n,
+        "statements_per_sign_in": {
+            k: round(v / max(n, 1), 2) for k, v in counter.counts.most_common()
+        },
+        "calls_per_sign_in": {k: round(v / max(n, 1), 2) for k, v in counter.calls.items()},
+    }
+
+
+def _app_on(url: str, logs: bool) -> tuple[Any, SqlStore, Any]:
+    """The demo app on ``url`` (Acme's logs on or off) and a poster of form bodies to its ACS."""
+    config = {"public_url": PUBLIC, "idp_key_dir": str(VAR / "demo-idp-profile")}
+    store = SqlStore.from_url(url)
+    app = create_app(config, store=store)
+    init_demo(store, app.extensions["gateway.config"])
+    if not logs:
+        acme = store.find_account("acme")
+        saml, _version = store.get_saml_config(acme.id) or ({}, 0)
+        store.put_saml_config(acme.id, {**saml, "save_response_logs": False}, actor="bench")
+    client = app.test_client()
+
+    def post(body: str) -> None:
+        answer = client.post(
+            "/v/acme/saml/SSO",
+            data=body,
+            content_type="application/x-www-form-urlencoded",
+            headers={"Accept": "application/json"},
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(f"sign-in refused: {answer.get_json()}")
+
+    return app, store, post
 
 
 def top(profiler: cProfile.Profile, key: str) -> str:
@@ -214,8 +259,16 @@ def main() -> None:
     parser.add_argument("--sign-ins", type=int, default=300)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--out", type=Path, default=VAR / "profile-acs.json")
+    parser.add_argument("--logs", choices=("on", "off"), default="on")
+    parser.add_argument("--count", type=int, help=f"post N <= {COUNTED} sign-ins, no profile")
+    parser.add_argument("--kind", choices=("repeat", "first"), default="repeat")
     args = parser.parse_args()
-    write_json(args.out, profile(args.users, args.sign_ins, args.backend))
+    logs = args.logs == "on"
+    if args.count is None:
+        write_json(args.out, profile(args.users, args.sign_ins, args.backend, logs))
+        return
+    with fresh_database(args.backend, f"count-acs-{os.getpid()}") as url:
+        print(json.dumps(count_on(url, args.kind, args.count, logs)))
 
 
 if __name__ == "__main__":

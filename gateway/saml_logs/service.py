@@ -3,6 +3,7 @@ them, found by the tracking ID its user was shown (docs/saml-logs.md)."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -49,9 +50,9 @@ class SamlLogService:
 
     sso: SsoService
 
-    @property
+    @functools.cached_property
     def logs(self) -> SamlLogStore:
-        """The entries' storage."""
+        """The entries' storage (one per service: it tracks when each account is pruned)."""
         return SamlLogStore(self.sso.store)
 
     def keep(self, stamp: AcsStamp, attempt: Attempt, host_base: str | None = None) -> bool:
