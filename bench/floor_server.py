@@ -19,7 +19,7 @@ from flask import Flask, Response, request
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.serving import run_granian, run_gunicorn
+from gateway.serving import DEFAULT_THREADS, run_granian, run_gunicorn
 from gateway.wsgi_bridge import WsgiBridge
 
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -68,7 +68,9 @@ def floor_app() -> Flask:
 
 def floor_rsgi() -> WsgiBridge:
     """The floor app behind the same bridge as the gateway (Granian's factory)."""
-    return WsgiBridge(floor_app().wsgi_app, threads=8, max_body=1024 * 1024, body_seconds=30)
+    return WsgiBridge(
+        floor_app().wsgi_app, threads=DEFAULT_THREADS, max_body=1024 * 1024, body_seconds=30
+    )
 
 
 def main() -> None:

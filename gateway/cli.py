@@ -48,10 +48,11 @@ main.add_command(oauth_app_group)
 )
 @click.option(
     "--threads",
-    default=8,
+    default=1,
     show_default=True,
-    type=int,
-    help="Request threads per worker (slow clients never hold one).",
+    type=click.IntRange(min=1),
+    help="Request threads per worker: 1 runs requests on the worker's event loop, one at a "
+    "time; more runs that many side by side (slow clients never hold one).",
 )
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the gateway (Granian, HTTP/1.1 keep-alive; SIGTERM stops it gracefully)."""

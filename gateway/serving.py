@@ -42,7 +42,8 @@ def redact_path(app: Flask, path: str) -> str:
 
 
 THREADS_VARIABLE = "GATEWAY_SERVE_THREADS"
-DEFAULT_THREADS = 8
+# One: requests run on each worker's event loop thread (gateway.wsgi_bridge); more: a pool.
+DEFAULT_THREADS = 1
 HEADER_READ_MS = 10_000
 
 

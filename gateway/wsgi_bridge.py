@@ -3,9 +3,12 @@
 Granian's own WSGI interface hands the request to a Python thread as soon as the headers are
 in, and that thread then blocks reading the body: a few clients trickling bytes take every
 thread. Here the body is read on Granian's event loop (no thread held, bounded in size and in
-time), and only a complete request goes to the thread pool that runs the app. The response is
-built in the thread and sent from the loop. The access log is written here, with the secrets
-of activation and invitation links redacted.
+time), and only a complete request reaches the app. With one thread (the default) the app runs
+on the event loop's own thread, one request at a time, as a sync worker behind a buffering
+proxy would: no hop between threads, which costs more than a small request's own work. With
+more, a pool of that many threads runs requests side by side. The response is sent from the
+loop. The access log is written here, with the secrets of activation and invitation links
+redacted.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import io
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -44,6 +47,8 @@ class Scope(Protocol):
 class HttpProtocol(Protocol):
     """The part of Granian's RSGI HTTP protocol the bridge uses."""
 
+    def __call__(self) -> Awaitable[bytes]: ...
+
     def __aiter__(self) -> Any: ...
 
     def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None: ...
@@ -58,7 +63,8 @@ class BodyTooLarge(Exception):
 
 
 class WsgiBridge:
-    """An RSGI application running ``app`` (WSGI) in a pool of ``threads`` threads."""
+    """An RSGI application running ``app`` (WSGI): on the event loop's thread when ``threads``
+    is 1, else in a pool of ``threads`` threads."""
 
     def __init__(
         self,
@@ -73,10 +79,15 @@ class WsgiBridge:
         self.max_body = max_body
         self.body_seconds = body_seconds
         self.redact = redact
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway")
+        self.pool = (
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway")
+            if threads > 1
+            else None
+        )
 
     def __rsgi_del__(self, loop: Any) -> None:
-        self.pool.shutdown(wait=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
     async def __rsgi__(self, scope: Scope, protocol: HttpProtocol) -> None:
         started = time.perf_counter()
@@ -87,16 +98,25 @@ class WsgiBridge:
     async def _answer(
         self, scope: Scope, protocol: HttpProtocol
     ) -> tuple[int, list[tuple[str, str]], bytes]:
-        declared = scope.headers.get("content-length")
+        headers = scope.headers
+        declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             return 413, _TEXT, self._too_large()
-        try:
-            body = await asyncio.wait_for(self._read(protocol), self.body_seconds)
-        except BodyTooLarge:
-            return 413, _TEXT, self._too_large()
-        except TimeoutError:
-            message = f"The request body did not arrive within {self.body_seconds:g} seconds."
-            return 408, _TEXT, _refusal("request_timeout", message)
+        chunked = "transfer-encoding" in headers
+        body = b""
+        if chunked or (declared is not None and declared != "0"):
+            try:
+                async with asyncio.timeout(self.body_seconds):
+                    # A declared length is enforced by the HTTP layer, so the body can be taken
+                    # whole; a chunked one is counted as it comes.
+                    body = await (self._read(protocol) if chunked else protocol())
+            except BodyTooLarge:
+                return 413, _TEXT, self._too_large()
+            except TimeoutError:
+                message = f"The request body did not arrive within {self.body_seconds:g} seconds."
+                return 408, _TEXT, _refusal("request_timeout", message)
+        if self.pool is None:
+            return self._call(environ(scope, body))
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, self._call, environ(scope, body))
 
