@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 
 def pem_body(pem: str) -> str:
     """The certificate's base64 body without armour lines or whitespace."""
@@ -13,5 +11,6 @@ def pem_body(pem: str) -> str:
 
 def pem_from_body(body: str) -> str:
     """A PEM certificate from the base64 body of a ds:X509Certificate."""
-    wrapped = "\n".join(textwrap.wrap("".join(body.split()), 64))
+    joined = "".join(body.split())
+    wrapped = "\n".join(joined[start : start + 64] for start in range(0, len(joined), 64))
     return f"-----BEGIN CERTIFICATE-----\n{wrapped}\n-----END CERTIFICATE-----\n"

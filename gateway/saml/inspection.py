@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,8 +122,13 @@ class ResponseFacts:
         }
 
 
+@functools.lru_cache(maxsize=256)
 def certificate_facts(pem: str) -> CertificateFacts | None:
-    """Subject, SHA-256 fingerprint and expiry of a PEM certificate; None when unreadable."""
+    """Subject, SHA-256 fingerprint and expiry of a PEM certificate; None when unreadable.
+
+    Kept per PEM (a frozen answer for the same text): the log of every sign-in describes the
+    account's few certificates again.
+    """
     try:
         certificate = x509.load_pem_x509_certificate(pem.encode())
     except ValueError:
@@ -141,8 +147,14 @@ def inspect_response(
     certificates: tuple[str, ...],
     decryption_keys: tuple[str, ...] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
+    signed_with: tuple[str | None, str | None] | None = None,
 ) -> ResponseFacts:
-    """Describe a posted SAMLResponse (base64) as far as it can be read; never raises."""
+    """Describe a posted SAMLResponse (base64) as far as it can be read; never raises.
+
+    ``signed_with``: for a response the verifier accepted, the certificates that verified its
+    response's and assertion's signatures (``VerifiedAssertion.signed_with``), which the
+    description then names instead of verifying each signature again.
+    """
     try:
         document = decode_base64(saml_response, max_bytes=max_bytes)
     except SamlError as e:
@@ -153,7 +165,7 @@ def inspect_response(
         root = parse_xml(document, max_bytes=max_bytes)
     except SamlError as e:
         return ResponseFacts(xml=xml[:UNREADABLE_KEEP], problem=e.message)
-    return _describe(root, xml, certificates, decryption_keys, max_bytes)
+    return _describe(root, xml, certificates, decryption_keys, max_bytes, signed_with)
 
 
 def _describe(
@@ -162,6 +174,7 @@ def _describe(
     certificates: tuple[str, ...],
     decryption_keys: tuple[str, ...],
     max_bytes: int,
+    signed_with: tuple[str | None, str | None] | None,
 ) -> ResponseFacts:
     facts: dict[str, Any] = {
         "xml": xml,
@@ -169,7 +182,8 @@ def _describe(
         "issuer": _text(root.find(ns.saml("Issuer"))),
     }
     _safe_add_ids(root)
-    signatures = [_signature_facts(root, certificates)]
+    known = signed_with or (None, None)
+    signatures = [_signature_facts(root, certificates, known[0], checked=signed_with is not None)]
     assertion = root.find(ns.saml("Assertion"))
     encrypted = root.find(ns.saml("EncryptedAssertion"))
     problems: list[str] = []
@@ -182,7 +196,9 @@ def _describe(
         except SamlError as e:
             problems.append(e.message)
     if assertion is not None:
-        signatures.append(_signature_facts(assertion, certificates))
+        signatures.append(
+            _signature_facts(assertion, certificates, known[1], checked=signed_with is not None)
+        )
         facts.update(_claims(assertion, problems))
     elif not problems:
         problems.append("The response carries no Assertion.")
@@ -235,8 +251,14 @@ def _safe_add_ids(element: etree._Element) -> None:
 
 
 def _signature_facts(
-    element: etree._Element, certificates: tuple[str, ...]
+    element: etree._Element,
+    certificates: tuple[str, ...],
+    verifier: str | None = None,
+    *,
+    checked: bool = False,
 ) -> SignatureFacts | None:
+    """The element's signature described; ``checked``: the verifier accepted the response,
+    and ``verifier`` is the certificate it verified this signature with."""
     signature = element.find(ns.ds("Signature"))
     if signature is None:
         return None
@@ -255,7 +277,11 @@ def _signature_facts(
         signature_method=algorithm(signed_info, "SignatureMethod"),
         digest_methods=tuple(a for r in references if (a := algorithm(r, "DigestMethod"))),
         canonicalization=algorithm(signed_info, "CanonicalizationMethod"),
-        verified_by=_verifying(signature, certificates),
+        verified_by=(
+            (certificate_facts(verifier) if verifier else None)
+            if checked
+            else _verifying(signature, certificates)
+        ),
         carried_certificate=certificate_facts(carried_pem) if carried_pem else None,
     )
 

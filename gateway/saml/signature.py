@@ -63,8 +63,9 @@ def verify_enveloped(
     certificates: tuple[str, ...],
     *,
     allow_sha1: bool,
-) -> None:
-    """Check ``signature`` signs exactly ``element`` with a configured certificate.
+) -> str:
+    """Check ``signature`` signs exactly ``element`` with a configured certificate; returns
+    that certificate (the first of ``certificates`` that verifies it).
 
     Raises SignatureInvalid, SignatureWrapping, WeakAlgorithm, UnsupportedAlgorithm,
     UntrustedKey or CommentInjection.
@@ -75,7 +76,7 @@ def verify_enveloped(
     _check_reference(signed_info, element, what, allow_sha1=allow_sha1)
     value = _only_child(signature, ns.ds("SignatureValue"), f"{what} signature", "SignatureValue")
     strict_text(value, f"{what} SignatureValue")
-    _verify_with_configured_keys(signature, certificates, what)
+    return _verify_with_configured_keys(signature, certificates, what)
 
 
 def _only_child(parent: etree._Element, tag: str, where: str, name: str) -> etree._Element:
@@ -157,7 +158,7 @@ def _check_reference(
 
 def _verify_with_configured_keys(
     signature: etree._Element, certificates: tuple[str, ...], what: str
-) -> None:
+) -> str:
     failure: xmlsec.Error | None = None
     for pem in certificates:
         context = xmlsec.SignatureContext()
@@ -167,7 +168,7 @@ def _verify_with_configured_keys(
         except xmlsec.Error as e:  # VerificationError is a subclass
             failure = e
             continue
-        return
+        return pem
     if _carries_foreign_certificate(signature, certificates):
         raise UntrustedKey(
             f"The {what} is signed with a certificate that is not configured for this IdP. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class SignaturePolicy(enum.StrEnum):
@@ -82,6 +82,9 @@ class VerifiedAssertion:
     response_signed: bool
     assertion_signed: bool
     encrypted: bool
+    # The configured IdP certificates (PEM) that verified the response's and the assertion's
+    # signatures (None: not signed), for the response log's description.
+    signed_with: tuple[str | None, str | None] = field(default=(None, None), repr=False)
 
     def values(self, name: str) -> tuple[str, ...]:
         """All values of the attributes whose Name or FriendlyName is ``name``."""

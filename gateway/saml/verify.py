@@ -90,6 +90,7 @@ def verify_response(
         response_signed=doc.response_signed,
         assertion_signed=doc.assertion_signed,
         encrypted=doc.encrypted,
+        signed_with=doc.signed_with,
     )
 
 
@@ -99,9 +100,16 @@ class _SignedDocument:
 
     root: etree._Element
     assertion: etree._Element  # the very element whose signature (or parent's) was verified
-    response_signed: bool
-    assertion_signed: bool
     encrypted: bool
+    signed_with: tuple[str | None, str | None]  # the response's and the assertion's verifier
+
+    @property
+    def response_signed(self) -> bool:
+        return self.signed_with[0] is not None
+
+    @property
+    def assertion_signed(self) -> bool:
+        return self.signed_with[1] is not None
 
 
 def _signed_document(
@@ -116,7 +124,7 @@ def _signed_document(
         )
     _check_status(root)
     _refuse_duplicate_ids(root)
-    response_signed = _verify_if_signed(root, trust)
+    response_signer = _verify_if_signed(root, trust)
     assertion, encrypted = _sole_assertion(root)
     if encrypted and not sp.accept_encrypted:
         raise EncryptedAssertionNotEnabled(
@@ -128,9 +136,9 @@ def _signed_document(
         assertion = decrypt_assertion(assertion, sp.decryption_keys(), max_bytes=max_bytes)
         _refuse_duplicate_ids(assertion)
         _refuse_nested_assertions(assertion)
-    assertion_signed = _verify_if_signed(assertion, trust)
-    _check_policy(trust.signatures, response_signed, assertion_signed)
-    return _SignedDocument(root, assertion, response_signed, assertion_signed, encrypted)
+    assertion_signer = _verify_if_signed(assertion, trust)
+    _check_policy(trust.signatures, response_signer is not None, assertion_signer is not None)
+    return _SignedDocument(root, assertion, encrypted, (response_signer, assertion_signer))
 
 
 def _check_status(root: etree._Element) -> None:
@@ -189,12 +197,12 @@ def _refuse_nested_assertions(root: etree._Element, allowed: int = 1) -> None:
         )
 
 
-def _verify_if_signed(element: etree._Element, trust: IdpTrust) -> bool:
+def _verify_if_signed(element: etree._Element, trust: IdpTrust) -> str | None:
+    """The configured certificate that verifies ``element``'s signature; None when unsigned."""
     signature = enveloped_signature(element)
     if signature is None:
-        return False
-    verify_enveloped(element, signature, trust.certificates, allow_sha1=trust.allow_sha1)
-    return True
+        return None
+    return verify_enveloped(element, signature, trust.certificates, allow_sha1=trust.allow_sha1)
 
 
 def _check_policy(policy: SignaturePolicy, response_signed: bool, assertion_signed: bool) -> None:

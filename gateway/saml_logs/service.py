@@ -67,6 +67,8 @@ class SamlLogService:
             certificates=config.certificates,
             decryption_keys=sp.identity().decryption_keys(),
             max_bytes=self.sso.config.saml_max_bytes,
+            # An accepted response's signatures were verified moments ago: named, not redone.
+            signed_with=attempt.result.assertion.signed_with if attempt.result else None,
         )
         summary, entry = self._entry(stamp.account, config, facts, attempt)
         size = len(entry["raw_response"]) + len(entry["decrypted_assertion"] or "")

@@ -34,6 +34,8 @@ MAX_BYTES = 32 * 1024 * 1024
 PRUNE_EVERY = 100
 PRUNE_BYTES = 4 * 1024 * 1024
 OUTCOMES = ("signed_in", "activation_required", "refused")
+# Built once, its values bound at each call (building it was a tenth of keeping an entry).
+_INSERT = L.insert()
 _SUMMARY = (L.c.tracking_id, L.c.created_at, L.c.outcome, L.c.code, L.c.number)
 
 
@@ -88,18 +90,19 @@ class SamlLogStore:
         due = self._prune_due(account_id, size)
         with self.store.transaction() as conn:
             conn.execute(
-                L.insert().values(
-                    account_id=account_id,
-                    tracking_id=summary.tracking_id,
-                    created_at=summary.time,
-                    outcome=summary.outcome,
-                    code=summary.code,
-                    number=summary.number,
-                    name_id=(summary.name_id or "")[:512] or None,
-                    email=(summary.email or "")[:320] or None,
-                    size=size,
-                    entry=entry,
-                )
+                _INSERT,
+                {
+                    "account_id": account_id,
+                    "tracking_id": summary.tracking_id,
+                    "created_at": summary.time,
+                    "outcome": summary.outcome,
+                    "code": summary.code,
+                    "number": summary.number,
+                    "name_id": (summary.name_id or "")[:512] or None,
+                    "email": (summary.email or "")[:320] or None,
+                    "size": size,
+                    "entry": entry,
+                },
             )
             if due:
                 self._prune(conn, account_id)

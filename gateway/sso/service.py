@@ -222,7 +222,9 @@ class SsoService:
         assertion = self.verify(account, saml_response, host_base, config=config, sp=sp)
         service = SignInService(self.store, self.rules, self.activation)
         with self.store.rules_version_read(account.id, stamp.rules_version):
-            return service.apply(account, config, assertion, explain=explain)
+            return service.apply(
+                account, config, assertion, explain=explain, has_subaccounts=stamp.has_subaccounts
+            )
 
 
 def check_enabled(account: Account, config: SamlConfig) -> None:

@@ -66,15 +66,17 @@ class SignInService:
         assertion: VerifiedAssertion,
         *,
         explain: bool = True,
+        has_subaccounts: bool = True,
     ) -> SignInResult:
         """Map, provision and open a session; raises SignInRefused or a store refusal.
 
         One transaction for the whole sign-in: its reads and writes see one state, and it
         costs one BEGIN/COMMIT instead of one per store call (the profile in BENCHMARKS.md).
+        ``has_subaccounts`` False (read with the account: ``AcsStamp``) spares the tree's read.
         """
         basic = basic_profile(config, assertion)
         with self.store.transaction():
-            tree = self.store.account_tree(account.id)
+            tree = self.store.account_tree(account.id) if has_subaccounts else []
             subs = [a for a in tree if a.parent_id == account.id]
             existing, groups = self._existing(basic, {account.id} | {a.id for a in tree})
             if existing is None and config.provisioning == "prior":

@@ -41,11 +41,13 @@ def _key_id(state: str) -> Any:
     return found.scalar_subquery().label(f"key_{state}")
 
 
+_SUB = A.alias("sub")
 _STAMP_BY_ID = sa.select(
     A,
     SC.c.version.label("config_version"),
     MR.c.version.label("rules_version"),
     *(_key_id(state) for state in ("current", "next", "previous")),
+    sa.exists().where(_SUB.c.parent_id == A.c.id).label("has_subaccounts"),
 ).select_from(A.outerjoin(SC, SC.c.account_id == A.c.id).outerjoin(MR, MR.c.account_id == A.c.id))
 _STAMP = _STAMP_BY_ID.where(
     sa.or_(A.c.number == sa.bindparam("ident"), A.c.vanity == sa.bindparam("vanity"))
@@ -98,13 +100,15 @@ class AcsStamp:
 
     ``config_version`` is the SAML configuration's, None when there is none; ``keys`` the ids
     of the current, next and previous SP keys (key rows never change but for their state, so
-    the ids pin the key material); ``rules_version`` the mapping rules'.
+    the ids pin the key material); ``rules_version`` the mapping rules'; ``has_subaccounts``
+    whether any account names it as parent (when not, the sign-in reads no account tree).
     """
 
     account: Account
     config_version: int | None
     keys: tuple[int | None, int | None, int | None]
     rules_version: int
+    has_subaccounts: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ class SamlStateMixin(SqlBase):
             row.config_version,
             (row.key_current, row.key_next, row.key_previous),
             int(row.rules_version or 0),
+            bool(row.has_subaccounts),
         )
 
     def account_tree(self, account_id: int) -> list[Account]:

@@ -10,8 +10,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from gateway.saml import ns
+from gateway.saml.inspection import inspect_response
 from gateway.saml_logs import store as log_store
 from idp_fixtures.attacks import tamper_name_id
+from idp_fixtures.keys import session_key_pair
 from tests.saml_logs.conftest import detail, logs, post_response, set_config, with_status
 
 LICENSE_NONE_RULE = {
@@ -78,6 +80,23 @@ def test_an_accepted_sign_in_is_kept_with_its_decision(client, acme, admin, sign
     assert entry["email"] == "alice@acme.test" and entry["landed_in"] == acme.number
     assert entry["mapping"]["license_type"] is not None or entry["mapping"]["blocked"] is None
     assert {"name": "givenName", "friendly_name": None, "values": ["Alice"]} in entry["attributes"]
+
+
+def test_an_accepted_sign_in_names_the_certificates_a_fresh_inspection_finds(
+    client, acme, admin, sign, idp, sqlite_store
+):
+    # Another configured certificate first: the verifier's and the inspection's choice is the
+    # first that verifies, for the response's signature and the assertion's alike.
+    other = session_key_pair("another-idp-certificate").certificate_pem
+    set_config(sqlite_store, acme.id, certificates=[other, idp.certificate_pem])
+    response = sign("erin@acme.test", sign_response=True)
+    answer = post_response(client, response)
+    assert answer.status_code == 200, answer.json
+    entry = detail(client, acme, admin, answer.json["tracking_id"]).json
+    fresh = inspect_response(response, certificates=(other, idp.certificate_pem)).to_dict()
+    assert [s["element"] for s in entry["signatures"]] == ["Response", "Assertion"]
+    assert entry["signatures"] == fresh["signatures"]
+    assert entry["certificate"]["fingerprint_sha256"] == _fingerprint(idp.certificate_pem)
 
 
 def test_a_refusal_by_the_verifier_is_kept_with_what_the_response_claims(
@@ -148,15 +167,17 @@ def test_entries_are_gone_after_seven_days_of_the_clock(client, acme, admin, sig
     assert logs(client, acme, admin).json["count"] == 0
 
 
-def test_an_old_entry_is_pruned_from_storage_when_a_new_one_is_written(
-    client, acme, sign, clock, sqlite_store
+def test_an_old_entry_is_pruned_from_storage_at_the_next_due_prune(
+    client, acme, sign, clock, sqlite_store, monkeypatch
 ):
+    monkeypatch.setattr(log_store, "PRUNE_EVERY", 2)  # a worker's first write, then every 2nd
     post_response(client, sign("hal@acme.test"))
     clock.advance(days=8)
     post_response(client, sign("ida@acme.test", now=clock.now()))
+    post_response(client, sign("jan@acme.test", now=clock.now()))
     with sqlite_store.transaction() as conn:
         kept = [row.name_id for row in conn.execute(log_store.L.select())]
-    assert kept == ["ida@acme.test"]
+    assert kept == ["ida@acme.test", "jan@acme.test"]
 
 
 def test_the_oldest_entries_go_past_the_count_bound(client, acme, admin, sign, clock, monkeypatch):

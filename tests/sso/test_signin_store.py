@@ -14,7 +14,7 @@ def _tree(store: SqlStore) -> int:
     middle = store.create_account("Middle", "mid@top.test", actor="test", parent_id=top.id)
     for name in ("First", "Second"):
         store.create_account(name, f"{name.lower()}@top.test", actor="test", parent_id=middle.id)
-    store.create_account("Elsewhere", "owner@elsewhere.test", actor="test")
+    store.create_account("Elsewhere", "owner@elsewhere.test", actor="test", vanity="elsewhere")
     return top.id
 
 
@@ -24,6 +24,15 @@ def test_the_account_tree_holds_exactly_the_descendants(store):
     assert sorted(tree, key=lambda a: a.id) == sorted(store.descendants(top), key=lambda a: a.id)
     assert [a.name for a in tree] == ["Middle", "First", "Second"]
     assert store.account_tree(tree[-1].id) == []
+
+
+def test_the_acs_stamp_says_whether_the_account_has_sub_accounts(store):
+    top = _tree(store)
+    middle, first, _second = store.account_tree(top)
+    assert store.acs_stamp(str(top)).has_subaccounts
+    assert store.acs_stamp(str(middle.id)).has_subaccounts
+    assert not store.acs_stamp(str(first.id)).has_subaccounts
+    assert not store.acs_stamp("elsewhere").has_subaccounts
 
 
 def test_the_acs_stamp_moves_with_the_configuration_the_keys_and_the_rules(store):
