@@ -7,7 +7,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Request, Response, jsonify
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 
 from gateway import (
@@ -30,6 +31,24 @@ from gateway.store.sql import SqlStore
 from gateway.zoom_scim import views as zoom_scim_views
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with nothing built for a request that brought no
+    session cookie and left its session untouched (every API and SCIM call): Flask's own
+    builds a signing serializer, which serializes ``{}`` to test itself, at every request."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session when no cookie came (and a secret key is set), else Flask's."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Nothing for an empty session nobody read or changed (Flask's would do nothing
+        either), else Flask's."""
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
+
+
 def create_app(
     config: Mapping[str, Any] | None = None,
     *,
@@ -39,6 +58,7 @@ def create_app(
     """Build the gateway; ``config`` overrides ``GATEWAY_*`` variables."""
     settings = GatewayConfig.from_env().with_overrides(config)
     app = Flask(__name__)
+    app.session_interface = CookieSessions()
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
     app.json.sort_keys = False  # type: ignore[attr-defined]
