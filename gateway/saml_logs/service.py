@@ -150,7 +150,7 @@ def _mapping_in_short(
 ) -> dict[str, Any] | None:
     """The mapping decision without its per-rule trace (the detail view can explain again)."""
     if result is not None:
-        decision: dict[str, Any] | None = result.decision.to_dict()
+        decision: dict[str, Any] | None = result.decision_dict
     else:
         decision = error.details.get("mapping") if error is not None else None
     if not isinstance(decision, dict):

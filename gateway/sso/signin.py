@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -49,6 +50,11 @@ class SignInResult:
     routed_from: Account | None = None
     notes: tuple[str, ...] = ()
     session_secret: str | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def decision_dict(self) -> dict[str, Any]:
+        """``decision.to_dict()``, made once for the answer and the response log (read only)."""
+        return self.decision.to_dict()
 
 
 @dataclass

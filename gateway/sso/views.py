@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from gateway.errors import GatewayError, NotFoundError
 from gateway.http import error_response, local_path
+from gateway.jsonout import dumps
 from gateway.metrics import record_sign_in
 from gateway.rules import RulesService
 from gateway.saml.errors import SamlError
@@ -138,8 +139,12 @@ def acs(vanity: str | None) -> ResponseReturnValue:
     record_sign_in(result.outcome)
     response: WerkzeugResponse
     if _wants_json():
-        response = jsonify({**decision_json(result), **tracking_fields()})
-        response.status_code = 200 if result.outcome == "signed_in" else 202
+        # Written straight to bytes as the app's JSON provider writes them (orjson).
+        response = WerkzeugResponse(
+            dumps({**decision_json(result), **tracking_fields()}) + b"\n",
+            200 if result.outcome == "signed_in" else 202,
+            mimetype="application/json",
+        )
     else:
         target = local_path(request.form.get("RelayState"))
         response = (
@@ -249,7 +254,7 @@ def decision_json(result: SignInResult) -> dict[str, Any]:
                 for x in a.attributes
             ],
         },
-        "mapping": result.decision.to_dict(),
+        "mapping": result.decision_dict,
         "notes": list(result.notes),
     }
 
