@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
 from gateway.api.auth import request_token
 from gateway.errors import TooManyRequests
@@ -112,7 +112,24 @@ def check_rate_limit() -> None:
         store.prune_rate_limits(window - 20 * WINDOW)
 
 
+def hold_reads() -> None:
+    """An admin API or SCIM request's reads outside a transaction (the token read here, a
+    read-only operation) share one pooled connection (``SqlStore.hold_reads``)."""
+    if request.blueprint in LIMITED_BLUEPRINTS:
+        g.gateway_held_reads = current_app.extensions["gateway.store"].hold_reads()
+
+
+def release_reads(_error: BaseException | None = None) -> None:
+    """Give the request's held connection back to the pool."""
+    token = g.pop("gateway_held_reads", None)
+    if token is not None:
+        current_app.extensions["gateway.store"].release_reads(token)
+
+
 def init_app(app: Flask) -> None:
-    """Check the limit before every admin API and SCIM request."""
+    """Check the limit before every admin API and SCIM request (holding the connection its
+    token read and the request share first)."""
     app.extensions["gateway.hits"] = HitCounter()
+    app.before_request(hold_reads)
     app.before_request(check_rate_limit)
+    app.teardown_request(release_reads)

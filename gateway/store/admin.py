@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from gateway.errors import BadRequest
 from gateway.store import schema
 from gateway.store.base import aware, hash_secret, new_secret
-from gateway.store.engine import autocommit
 from gateway.store.errors import Conflict, InvalidState, NotFound
 from gateway.store.records import AuditEntry, Organization, Page, Token
 from gateway.store.users import UsersMixin
@@ -93,16 +92,13 @@ class AdminMixin(UsersMixin):
     def authenticate(self, secret: str, kind: str) -> Token | None:
         """The live token of ``kind`` matching ``secret``, or None.
 
-        One statement: in the transaction open in this context, else in autocommit (every API
-        and SCIM request's rate limit runs it before its own transaction: no BEGIN/COMMIT, and
-        no SQLite write lock taken, for it)."""
+        One statement: in the transaction open in this context, else in autocommit on the
+        request's held connection if any (``read``; every API and SCIM request's rate limit runs
+        it before its own transaction: no BEGIN/COMMIT, and no SQLite write lock taken, for
+        it)."""
         found = {"token_hash": hash_secret(secret), "kind": kind}
-        conn = self._tx.get()
-        if conn is not None:
+        with self.read() as conn:
             row = conn.execute(LIVE_TOKEN, found).first()
-        else:
-            with self.engine.connect() as raw:
-                row = autocommit(raw).execute(LIVE_TOKEN, found).first()
         return None if row is None else _token(row)
 
     def live_token(self, token_id: int, kind: str) -> Token | None:

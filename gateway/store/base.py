@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.clock import Clock, utc
 from gateway.store import schema
+from gateway.store.engine import autocommit
 
 AUDIT_INSERT = schema.audit_log.insert()
 
@@ -40,6 +41,27 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else utc(value)
 
 
+class HeldReads:
+    """One connection in autocommit, checked out at its first use and kept until ``close``:
+    what a request reads outside a transaction (its token, a read-only operation)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._conn: sa.Connection | None = None
+
+    def connection(self) -> sa.Connection:
+        """The held connection (checked out now if it is not yet)."""
+        if self._conn is None:
+            self._conn = autocommit(self._engine.connect())
+        return self._conn
+
+    def close(self) -> None:
+        """Give the connection back to the pool (a later ``connection`` takes one again)."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+
+
 class SqlBase:
     """Engine, clock, transaction scoping and the audit writer shared by every store part."""
 
@@ -55,6 +77,43 @@ class SqlBase:
         self._reads_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
             f"gateway_reads_only_{id(self)}", default=False
         )
+        self._held: contextvars.ContextVar[HeldReads | None] = contextvars.ContextVar(
+            f"gateway_held_{id(self)}", default=None
+        )
+
+    def hold_reads(self) -> contextvars.Token[HeldReads | None]:
+        """Until ``release_reads``, this context's reads outside a transaction (``read``) and
+        its read-only transactions share one connection in autocommit, checked out at the
+        first of them: a request's token read and its read-only operation take one pool
+        checkout, and no BEGIN/COMMIT. A transaction that may write gives that connection
+        back first and takes its own (one connection at a time)."""
+        return self._held.set(HeldReads(self.engine))
+
+    def release_reads(self, token: contextvars.Token[HeldReads | None]) -> None:
+        """End ``hold_reads``: the held connection goes back to the pool."""
+        held = self._held.get()
+        try:
+            self._held.reset(token)
+        except ValueError:  # released from another context than it was held in
+            self._held.set(None)
+        if held is not None:
+            held.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A connection for statements that are each atomic by themselves: the transaction
+        open in this context, else the held one (``hold_reads``), else one in autocommit for
+        the block."""
+        current = self._tx.get()
+        if current is not None:
+            yield current
+            return
+        held = self._held.get()
+        if held is not None:
+            yield held.connection()
+            return
+        with self.engine.connect() as raw:
+            yield autocommit(raw)
 
     @contextlib.contextmanager
     def transaction(self, *, reads_only: bool = False) -> Iterator[sa.Connection]:
@@ -66,17 +125,34 @@ class SqlBase:
             yield current
             return
         actions: list[Callable[[], None]] = []
-        with self.engine.begin() as conn:
-            token, after = self._tx.set(conn), self._after.set(actions)
-            reading = self._reads_only.set(reads_only)
-            try:
+        held = self._held.get()
+        if held is not None and reads_only:
+            # Each statement sees what was committed before it, as in PostgreSQL's READ
+            # COMMITTED transactions, which every reader here is written for.
+            conn = held.connection()
+            with self._scoped(conn, actions, reads_only):
                 yield conn
-            finally:
-                self._tx.reset(token)
-                self._after.reset(after)
-                self._reads_only.reset(reading)
+        else:
+            if held is not None:
+                held.close()
+            with self.engine.begin() as opened, self._scoped(opened, actions, reads_only):
+                yield opened
         for action in actions:
             action()
+
+    @contextlib.contextmanager
+    def _scoped(
+        self, conn: sa.Connection, actions: list[Callable[[], None]], reads_only: bool
+    ) -> Iterator[None]:
+        """``conn`` is this context's transaction for the block."""
+        token, after = self._tx.set(conn), self._after.set(actions)
+        reading = self._reads_only.set(reads_only)
+        try:
+            yield
+        finally:
+            self._tx.reset(token)
+            self._after.reset(after)
+            self._reads_only.reset(reading)
 
     def sees_committed_state(self) -> bool:
         """Whether a statement run now sees only committed data: no transaction is open in
@@ -105,15 +181,28 @@ class SqlBase:
         a constraint is undone by itself (its triggers' writes included) and the transaction
         goes on, so the two extra statements are left out there.
         """
+        found = SqlBase.guarded_row(conn, stmt, params, fetch=False)
+        return found if isinstance(found, IntegrityError) else None
+
+    @staticmethod
+    def guarded_row(
+        conn: sa.Connection,
+        stmt: sa.Executable,
+        params: dict[str, Any] | None = None,
+        *,
+        fetch: bool = True,
+    ) -> sa.Row[Any] | IntegrityError | None:
+        """``guarded`` for a statement returning one row (``INSERT ... RETURNING``): the row
+        (None when not ``fetch``), or the constraint error."""
         try:
             if conn.dialect.name == "sqlite":
-                conn.execute(stmt, params)
-            else:
-                with conn.begin_nested():
-                    conn.execute(stmt, params)
+                result = conn.execute(stmt, params)
+                return result.one() if fetch else None
+            with conn.begin_nested():
+                result = conn.execute(stmt, params)
+                return result.one() if fetch else None
         except IntegrityError as e:
             return e
-        return None
 
     @property
     def dialect(self) -> str:

@@ -37,7 +37,8 @@ USER_GROUPS = (
     .join(GM, GM.c.group_id == G.c.id)
     .where(GM.c.user_id == sa.bindparam("user_id"))
 )
-USER_INSERT = U.insert()  # the columns are the parameters given
+# The new row as stored (server defaults included), without reading it back.
+USER_INSERT_RETURNING = U.insert().returning(*U.c)
 USER_UPDATE = U.update().values(version=U.c.version + 1)
 USER_UPDATE_BY_ID = USER_UPDATE.where(U.c.id == sa.bindparam("target_id"))
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from gateway.errors import BadRequest
 from gateway.store.account_rows import new_user_license
@@ -22,8 +23,7 @@ from gateway.store.user_groups import UserGroupsMixin
 from gateway.store.user_rows import (
     CHANGEABLE,
     GM,
-    USER_BY,
-    USER_INSERT,
+    USER_INSERT_RETURNING,
     USER_UPDATE,
     USER_UPDATE_BY_ID,
     U,
@@ -87,9 +87,8 @@ class UsersMixin(UserGroupsMixin):
                 }
             )
             check_identity(values.get("user_name"), values["email"], values["status"])
-            self._insert_user(conn, account_id, values, source, now)
-            # Read back for the server defaults; a user just created is in no group yet.
-            user = user_from_row(conn.execute(USER_BY["id"], {"user_id": values["id"]}).one())
+            # The row as stored (server defaults); a user just created is in no group yet.
+            user = user_from_row(self._insert_user(conn, account_id, values, source, now))
             self.move_seats(conn, account_id, [], seat_kinds_of(user.license_type, user.addons))
             self.audit(
                 conn,
@@ -103,13 +102,17 @@ class UsersMixin(UserGroupsMixin):
 
     def _insert_user(
         self, conn: sa.Connection, account_id: int, values: dict[str, Any], source: str, now: Any
-    ) -> None:
+    ) -> sa.Row[Any]:
+        """Insert the user; its row as stored. Raises Conflict ``email_taken`` or
+        ``user_name_taken``."""
         stamp_new_user(values, account_id, source, now)
         # The unique indexes refuse a taken email or user name; ``_taken`` then says which.
-        error = self.guarded(conn, USER_INSERT, values)
-        if error is not None:
+        found = self.guarded_row(conn, USER_INSERT_RETURNING, values)
+        if isinstance(found, IntegrityError):
             taken = taken_refusal(conn, values["email"], values.get("user_name_key"), None)
-            raise taken or email_taken(values["email"]) from error
+            raise taken or email_taken(values["email"]) from found
+        assert found is not None  # fetched
+        return found
 
     def _user(self, conn: sa.Connection, user_id: str, *, lock: bool = False) -> User:
         return read_user(conn, user_id, lock=lock)

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from scimapi import GROUP_URN, Scim
 
+from gateway.clock import FrozenClock
 from gateway.scim.filters import sort_expression
 from gateway.store import schema, scim_pages
 
@@ -121,3 +122,35 @@ def test_a_lookup_reads_the_user_and_its_groups_in_one_statement(scim: Scim) -> 
     plain = quote('userName eq "u0@acme.test"')
     assert "groups" not in scim.get(f"/Users?filter={plain}").get_json()["Resources"][0]
     assert scim.get(f"/Users?filter={plain}&startIndex=2").get_json()["Resources"] == []
+
+
+@contextmanager
+def checkouts(store: Any) -> Iterator[list[int]]:
+    """Pool checkouts on the store's engine while the block runs (one entry each)."""
+    seen: list[int] = []
+
+    def note(*_args: Any) -> None:
+        seen.append(1)
+
+    sa.event.listen(store.engine, "checkout", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(store.engine, "checkout", note)
+
+
+@pytest.mark.parametrize(
+    "path", ['/Users?filter=userName eq "u1@acme.test"', "/Users?startIndex=1&count=2"]
+)
+def test_a_read_takes_one_connection_and_no_transaction(
+    scim: Scim, clock: FrozenClock, path: str
+) -> None:
+    """The token read and the read-only operation share one pooled connection, in autocommit
+    (no BEGIN on SQLite, no BEGIN/COMMIT round trips on PostgreSQL)."""
+    _users(scim, 3)
+    clock.advance(seconds=30)  # not the first moment of a minute, when old counts are pruned
+    with checkouts(scim.store) as taken, statements(scim.store) as seen:
+        assert scim.get(path.replace(" ", "%20").replace('"', "%22")).status_code == 200
+    assert len(taken) == 1
+    assert seen["BEGIN"] == 0
+    assert seen["SELECT tokens"] == 1
