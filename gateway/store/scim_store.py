@@ -65,20 +65,26 @@ class UserWithGroups:
     groups: tuple[Ref, ...]
 
 
-# ``userName eq``, on the unique index of the SCIM userName key, with the user's groups in
-# the same statement: a row per membership (group columns NULL for a user in no group, or for
-# a membership of another kind of group), in ``scim_rows.GROUPS_OF_USERS``'s order.
+# ``userName eq``: the user holding the key anywhere (the key is unique service-wide), with its
+# account (``search_user_name`` keeps it only in the caller's) and its SCIM groups in the same
+# statement: a row per membership (group columns NULL for a user in no group, or for a
+# membership of another kind of group), in ``scim_rows.GROUPS_OF_USERS``'s order. Only the
+# unique userName index can answer the WHERE, so the plan does not hang on statistics: with
+# ``account_id`` there too, PostgreSQL without statistics (a table filled by single inserts
+# and not analyzed yet) walked every user of the account on its account index instead.
 BY_USER_NAME_KEY = (
-    sa.select(*USER_ROW_COLUMNS, G.c.id.label("group_id"), G.c.display_name.label("group_name"))
+    sa.select(
+        *USER_ROW_COLUMNS,
+        U.c.account_id,
+        G.c.id.label("group_id"),
+        G.c.display_name.label("group_name"),
+    )
     .select_from(
         U.outerjoin(GM, GM.c.user_id == U.c.id).outerjoin(
             G, sa.and_(G.c.id == GM.c.group_id, G.c.kind == SCIM_GROUP_KIND)
         )
     )
-    .where(
-        U.c.account_id == sa.bindparam("account_id"),
-        schema.scim_user_name_key == sa.bindparam("key"),
-    )
+    .where(schema.scim_user_name_key == sa.bindparam("key"))
     .order_by(G.c.display_name, G.c.id)
 )
 
@@ -139,11 +145,11 @@ class ScimStoreMixin(BulkUsersMixin):
 
     def search_user_name(self, account_id: int, key: str, offset: int, limit: int) -> Found:
         """``search_users`` for ``userName eq`` (``key`` lower-cased): one prebuilt statement
-        on the unique userName index, so at most one match, read with its groups. The page is
-        of ``ListedUser``."""
-        with self.transaction() as conn:
-            rows = conn.execute(BY_USER_NAME_KEY, {"account_id": account_id, "key": key}).all()
-        if not rows:
+        on the unique userName index, so at most one match, read with its groups (``read``).
+        The page is of ``ListedUser``."""
+        with self.read() as conn:  # one statement
+            rows = conn.execute(BY_USER_NAME_KEY, {"key": key}).all()
+        if not rows or rows[0][-3] != account_id:
             return Found(0, ())
         groups = tuple(Ref(r[-2], r[-1]) for r in rows if r[-2] is not None)
         shown = (ListedUser(user_row(rows[0]), groups),)[offset : offset + max(limit, 0)]

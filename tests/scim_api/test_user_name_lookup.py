@@ -3,12 +3,16 @@ it must answer exactly as the general filter path does, and only within the toke
 
 from __future__ import annotations
 
+import os
 from urllib.parse import quote
 
 import pytest
 from scimapi import GROUP_URN, USER_URN, Scim, error_of
 
 from gateway.scim.filters import user_filter
+from gateway.store.scim_store import BY_USER_NAME_KEY
+from gateway.store.sql import SqlStore
+from gateway.testing.postgres import fresh_schema
 
 
 def _search(scim, filter_text, extra=""):
@@ -67,3 +71,31 @@ def test_a_bad_sort_is_still_refused_on_the_fast_path(people):
     lookup = quote('userName eq "x"')
     response = people.get(f"/Users?filter={lookup}&sortBy=nope")
     assert error_of(response) == (400, "invalidValue")
+
+
+def _lookup_plan(store, key):
+    """PostgreSQL's plan of the lookup statement for ``key``, as text."""
+    compiled = BY_USER_NAME_KEY.compile(dialect=store.engine.dialect)
+    with store.engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(f"EXPLAIN {compiled}", {**compiled.params, "key": key})
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_postgresql_plans_the_lookup_on_the_user_name_index_before_any_statistics():
+    """A table filled by single creates and not analyzed yet (autovacuum off, or not run yet)
+    has no statistics: the lookup must still walk the unique userName index, not every user
+    of the account (as it did while its WHERE also named ``account_id``)."""
+    url = os.environ.get("GATEWAY_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("GATEWAY_TEST_POSTGRES_URL is not set")
+    with fresh_schema(url, prefix="gw_lookup_plan") as schema_url:
+        store = SqlStore.from_url(schema_url)
+        try:
+            account = store.create_account("Acme", "owner@acme.test", actor="t")
+            for i in range(100):
+                store.create_user(account.id, f"u{i}@acme.test", actor="t", source="scim")
+            plan = _lookup_plan(store, "u7@acme.test")
+        finally:
+            store.dispose()
+    assert "ix_users_scim_user_name" in plan, plan
