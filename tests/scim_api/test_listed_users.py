@@ -111,3 +111,40 @@ def test_timestamps_as_text_read_as_the_datetime_path_reads_them(stored: str) ->
 def test_timestamps_as_datetimes_are_shown_in_utc() -> None:
     paris = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     assert iso_utc(paris) == "2026-03-01T09:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 3, 1, 9, 0, 0, 120, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(2027, 6, 30, 22, 30, 0, 500000, tzinfo=dt.timezone(dt.timedelta(hours=-2))),
+    ],
+)
+def test_a_listed_users_stored_text_is_the_records_value(
+    scim: Scim, clock: Any, moment: dt.datetime
+) -> None:
+    """The page reads timestamps and the profile as stored text (on PostgreSQL, made so in
+    SQL): what it shows is what the full record's datetimes and JSON give."""
+    clock.set(moment)
+    made = scim.create_user("text@acme.test")
+    clock.advance(seconds=1.5)
+    profile = {
+        "title": "Ingénieure ✓ \u2028",
+        "nickName": 'quote " and \\ backslash',
+        "score": 0.1,
+        "tiny": 1e-7,
+        "huge": 2**70,
+        "negative": -12,
+        "nested": {"list": [1, "two", None, True, {"k": []}]},
+    }
+    scim.store.update_user(made["id"], {"profile": profile}, actor="t")
+    found = scim.store.user_with_groups(scim.account_id, made["id"]).user
+    (listed,) = [i.user for i in _listed_all(scim) if i.user.id == made["id"]]
+    assert listed.created == found.created_at.isoformat()
+    assert listed.updated == found.updated_at.isoformat()
+    assert listed.profile == found.profile == profile
+
+
+def _listed_all(scim: Scim) -> list[Any]:
+    return list(scim.store.search_users(scim.account_id, None, [], 0, 100, whole=False).items)
