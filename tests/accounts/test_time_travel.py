@@ -146,7 +146,7 @@ def test_an_activation_link_expires_when_the_clock_moves_past_seven_days(demo):
 
 
 def test_the_console_header_says_the_clock_is_moved(demo):
-    demo.console_sign_in()
+    demo.sign_in()
     first = demo.client.get("/console/users")
     assert first.status_code == 200 and 'data-testid="clock-moved"' not in first.text
     demo.api("POST", "/api/v1/clock/advance", json={"by": "5m"})

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import World, make_world
+
+from tests.support.console import DemoWorld, make_demo_world
 
 OUTSIDERS = ("pat@initech.test", "lee@initech.test")
 
 
-def signup(world: World, email: str) -> None:
+def signup(world: DemoWorld, email: str) -> None:
     body = {"email": email, "password": "correct horse battery"}
     assert world.client.post("/api/v1/signup", json=body).status_code == 201
 
 
 @pytest.fixture
-def initech(world: World) -> World:
+def initech(world: DemoWorld) -> DemoWorld:
     """Acme's console signed in; two users of initech.test in accounts of their own; claimed."""
     for email in OUTSIDERS:
         signup(world, email)
@@ -32,7 +33,7 @@ def section(html: str, domain: str) -> str:
     return found.group(1)
 
 
-def test_a_claimed_domain_shows_its_token_as_dns_and_http_instructions(initech: World):
+def test_a_claimed_domain_shows_its_token_as_dns_and_http_instructions(initech: DemoWorld):
     html = section(initech.client.get("/console/domains").text, "initech.test")
     [token] = [
         d.verification_token
@@ -45,7 +46,7 @@ def test_a_claimed_domain_shows_its_token_as_dns_and_http_instructions(initech: 
     assert "Mark verified (demo mode)" in html
 
 
-def test_mark_verified_then_counts_only_never_names(initech: World):
+def test_mark_verified_then_counts_only_never_names(initech: DemoWorld):
     answer = initech.post("/console/domains/initech.test/mark-verified")
     assert answer.status_code == 303
 
@@ -58,7 +59,7 @@ def test_mark_verified_then_counts_only_never_names(initech: World):
 
 def test_dns_verification_reads_the_zone_file(sqlite_store, tmp_path):
     zone = tmp_path / "zone.txt"
-    world = make_world(sqlite_store, tmp_path, dns_zone_file=str(zone))
+    world = make_demo_world(sqlite_store, tmp_path, dns_zone_file=str(zone))
     world.sign_in()
     world.post("/console/domains", domain="initech.test")
     [claim] = [
@@ -77,7 +78,7 @@ def test_dns_verification_reads_the_zone_file(sqlite_store, tmp_path):
     assert "verified" in section(world.client.get("/console/domains").text, "initech.test")
 
 
-def test_verification_refusals_show_next_to_the_domain(initech: World):
+def test_verification_refusals_show_next_to_the_domain(initech: DemoWorld):
     dns = initech.post("/console/domains/initech.test/verify", method="dns")
     assert dns.status_code == 422
     assert "<code>dns_not_configured</code>" in section(dns.text, "initech.test")
@@ -88,7 +89,7 @@ def test_verification_refusals_show_next_to_the_domain(initech: World):
 
 
 def test_mark_verified_is_refused_outside_demo_mode(sqlite_store, tmp_path):
-    world = make_world(sqlite_store, tmp_path, demo=False)
+    world = make_demo_world(sqlite_store, tmp_path, demo=False)
     world.sign_in()
     world.post("/console/domains", domain="initech.test")
     page = world.client.get("/console/domains").text
@@ -103,7 +104,7 @@ def test_mark_verified_is_refused_outside_demo_mode(sqlite_store, tmp_path):
     ("domain", "status", "code"),
     [("not a domain", 400, "invalid_domain"), ("acme.test", 409, "domain_exists")],
 )
-def test_adding_a_bad_domain_is_refused_at_the_add_form(world: World, domain, status, code):
+def test_adding_a_bad_domain_is_refused_at_the_add_form(world: DemoWorld, domain, status, code):
     world.sign_in()
     answer = world.post("/console/domains", domain=domain)
     assert answer.status_code == status
@@ -111,7 +112,7 @@ def test_adding_a_bad_domain_is_refused_at_the_add_form(world: World, domain, st
     assert f'value="{domain}"' in answer.text  # the form keeps what was typed
 
 
-def test_an_incomplete_profile_and_a_domain_verified_elsewhere_are_refused(world: World):
+def test_an_incomplete_profile_and_a_domain_verified_elsewhere_are_refused(world: DemoWorld):
     world.sign_in("globex admin")
     incomplete = world.post("/console/domains", domain="acme.test")
     assert incomplete.status_code == 409
@@ -127,7 +128,7 @@ def test_an_incomplete_profile_and_a_domain_verified_elsewhere_are_refused(world
     assert "not verified" in section(taken.text, "acme.test")
 
 
-def test_options_save_and_refuse_on_an_unverified_domain(initech: World):
+def test_options_save_and_refuse_on_an_unverified_domain(initech: DemoWorld):
     refused = initech.post("/console/domains/initech.test/options", manage="on")
     assert refused.status_code == 409
     assert "<code>domain_not_verified</code>" in section(refused.text, "initech.test")
@@ -144,7 +145,7 @@ def test_options_save_and_refuse_on_an_unverified_domain(initech: World):
     assert claim.options == {"manage": True, "allow_consolidation": True, "allow_signup": False}
 
 
-def test_the_notice_goes_to_outside_users_and_the_page_shows_only_a_count(initech: World):
+def test_the_notice_goes_to_outside_users_and_the_page_shows_only_a_count(initech: DemoWorld):
     initech.post("/console/domains/initech.test/mark-verified")
     unmanaged = initech.post("/console/domains/initech.test/notice")
     assert unmanaged.status_code == 400
@@ -163,7 +164,7 @@ def test_the_notice_goes_to_outside_users_and_the_page_shows_only_a_count(initec
     assert not initech.store.list_outbox(initech.account("acme").id, recipient=OUTSIDERS[0]).items
 
 
-def test_enforcement_is_refused_in_place_with_the_percentage_and_who_is_pending(initech: World):
+def test_enforcement_is_refused_in_place_with_the_percentage_and_who_is_pending(initech: DemoWorld):
     initech.post("/console/domains/initech.test/mark-verified")
     acme = initech.account("acme")
     invite = {"email": "cfo@initech.test", "vip": True}
@@ -188,7 +189,7 @@ def test_enforcement_is_refused_in_place_with_the_percentage_and_who_is_pending(
     assert 'data-testid="enforced">not enforced<' in initech.client.get("/console/domains").text
 
 
-def test_the_threshold_follows_the_service_rules(initech: World):
+def test_the_threshold_follows_the_service_rules(initech: DemoWorld):
     low = initech.post("/console/sso-enforcement", enabled="off", threshold="50")
     assert low.status_code == 400 and "<code>threshold_below_minimum</code>" in low.text
     junk = initech.post("/console/sso-enforcement", enabled="off", threshold="lots")
@@ -198,27 +199,27 @@ def test_the_threshold_follows_the_service_rules(initech: World):
     assert 'value="90"' in initech.client.get("/console/domains").text
 
 
-def test_enforcement_needs_sso_configured(world: World):
+def test_enforcement_needs_sso_configured(world: DemoWorld):
     world.sign_in("globex admin")
     answer = world.post("/console/sso-enforcement", enabled="on", force="on")
     assert answer.status_code in (404, 409)
     assert re.search(r"<code>(profile_incomplete|sso_not_configured)</code>", answer.text)
 
 
-def test_unknown_domains_are_refused_at_the_top_of_the_page(initech: World):
+def test_unknown_domains_are_refused_at_the_top_of_the_page(initech: DemoWorld):
     answer = initech.post("/console/domains/nowhere.test/mark-verified")
     assert answer.status_code == 404
     assert re.search(r'id="page-error">\s*<code>domain_not_found</code>', answer.text)
 
 
-def test_forms_need_the_csrf_token_and_the_page_a_session(initech: World):
+def test_forms_need_the_csrf_token_and_the_page_a_session(initech: DemoWorld):
     stale = initech.client.post("/console/domains", data={"domain": "x.test"})
     assert stale.status_code == 403 and "<code>csrf_failed</code>" in stale.text
     initech.client.post("/console/signout", data={"csrf_token": initech.csrf()})
     assert initech.client.get("/console/domains").status_code == 302
 
 
-def test_another_account_sees_neither_acme_domains_nor_its_outside_users(initech: World):
+def test_another_account_sees_neither_acme_domains_nor_its_outside_users(initech: DemoWorld):
     initech.post("/console/domains/initech.test/mark-verified")
     initech.client.post("/console/signout", data={"csrf_token": initech.csrf()})
     initech.sign_in("globex admin")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 
-from conftest import World, hidden, local, make_world
-
 from gateway.console.sso_signin import STATE_COOKIE
+from tests.support.console import DemoWorld, hidden, local, make_demo_world
 
 
-def audit(world: World, action: str, account: str = "acme") -> list:
+def audit(world: DemoWorld, action: str, account: str = "acme") -> list:
     entries = world.store.list_audit([world.account(account).id], action=action)
     return list(entries.items)
 
 
-def test_an_admin_persona_signs_in_to_the_console_through_sso(world: World):
+def test_an_admin_persona_signs_in_to_the_console_through_sso(world: DemoWorld):
     landing = world.sso_sign_in("ivy@acme.test")
 
     assert landing.status_code == 303 and landing.headers["Location"].endswith("/console/accounts")
@@ -27,7 +26,7 @@ def test_an_admin_persona_signs_in_to_the_console_through_sso(world: World):
     assert entry.after["via"] == "sso" and entry.after["role"] == "Admin"
 
 
-def test_the_idp_answers_the_console_request_and_the_request_is_spent(world: World):
+def test_the_idp_answers_the_console_request_and_the_request_is_spent(world: DemoWorld):
     start = world.client.post("/console/signin/sso", data={"account": "acme"})
     location = start.headers["Location"]
     assert location.startswith("http://127.0.0.1:8000/idp?SAMLRequest=")
@@ -44,7 +43,7 @@ def test_the_idp_answers_the_console_request_and_the_request_is_spent(world: Wor
     assert again.status_code >= 400  # the answered request (and assertion) is spent
 
 
-def test_actions_of_an_sso_console_are_audited_with_the_user(world: World):
+def test_actions_of_an_sso_console_are_audited_with_the_user(world: DemoWorld):
     world.sso_sign_in("ivy@acme.test")
     answer = world.post("/console/domains", domain="ivy-example.test")
     assert answer.status_code == 303
@@ -53,7 +52,7 @@ def test_actions_of_an_sso_console_are_audited_with_the_user(world: World):
     assert entry.actor == f"sso:ivy@acme.test@{world.account('acme').number}"
 
 
-def test_a_member_is_refused_in_place_with_a_code(world: World):
+def test_a_member_is_refused_in_place_with_a_code(world: DemoWorld):
     landing = world.sso_sign_in("ada@acme.test")
 
     assert landing.status_code == 403
@@ -64,7 +63,7 @@ def test_a_member_is_refused_in_place_with_a_code(world: World):
     assert entry.after["code"] == "console_admins_only"
 
 
-def test_the_landing_refuses_a_sign_in_this_browser_did_not_start(world: World):
+def test_the_landing_refuses_a_sign_in_this_browser_did_not_start(world: DemoWorld):
     world.sso_sign_in("ivy@acme.test")
     world.client.post("/console/signout", data={"csrf_token": world.csrf("/console/accounts")})
     world.client.delete_cookie(STATE_COOKIE, path="/console")
@@ -75,7 +74,7 @@ def test_the_landing_refuses_a_sign_in_this_browser_did_not_start(world: World):
     assert world.client.get("/console/accounts").status_code == 302
 
 
-def test_the_landing_without_an_sso_session_says_so(world: World):
+def test_the_landing_without_an_sso_session_says_so(world: DemoWorld):
     world.client.post("/console/signin/sso", data={"account": "acme"})
     state = world.client.get_cookie(STATE_COOKIE, path="/console").value
 
@@ -84,7 +83,7 @@ def test_the_landing_without_an_sso_session_says_so(world: World):
     assert answer.status_code == 401 and "<code>sso_session_missing</code>" in answer.text
 
 
-def test_unknown_accounts_and_accounts_without_sso_are_refused_in_place(world: World):
+def test_unknown_accounts_and_accounts_without_sso_are_refused_in_place(world: DemoWorld):
     unknown = world.client.post("/console/signin/sso", data={"account": "nope"})
     assert unknown.status_code == 404 and "<code>account_not_found</code>" in unknown.text
     assert 'id="sso-error"' in unknown.text and 'value="nope"' in unknown.text
@@ -93,7 +92,7 @@ def test_unknown_accounts_and_accounts_without_sso_are_refused_in_place(world: W
     assert globex.status_code == 404 and "<code>sso_not_configured</code>" in globex.text
 
 
-def test_a_demoted_admin_loses_the_console_at_the_next_request(world: World):
+def test_a_demoted_admin_loses_the_console_at_the_next_request(world: DemoWorld):
     world.sso_sign_in("ivy@acme.test")
     assert world.client.get("/console/accounts").status_code == 200
     ivy = world.store.find_user_by_email("ivy@acme.test")
@@ -103,7 +102,7 @@ def test_a_demoted_admin_loses_the_console_at_the_next_request(world: World):
     assert world.client.get("/console/accounts").status_code == 302
 
 
-def test_single_logout_of_the_user_ends_the_console_session(world: World):
+def test_single_logout_of_the_user_ends_the_console_session(world: DemoWorld):
     world.sso_sign_in("ivy@acme.test")
     ivy = world.store.find_user_by_email("ivy@acme.test")
     assert ivy is not None
@@ -112,7 +111,7 @@ def test_single_logout_of_the_user_ends_the_console_session(world: World):
     assert world.client.get("/console/accounts").status_code == 302
 
 
-def test_managing_a_sub_account_keeps_the_sso_identity(world: World):
+def test_managing_a_sub_account_keeps_the_sso_identity(world: DemoWorld):
     world.sso_sign_in("ivy@acme.test")
     health = world.account("acme-health")
     csrf = world.csrf("/console/accounts")
@@ -123,7 +122,7 @@ def test_managing_a_sub_account_keeps_the_sso_identity(world: World):
     assert "Signed in through SSO as ivy@acme.test" in page
 
 
-def test_a_tampered_authn_request_is_refused_by_the_demo_idp(world: World):
+def test_a_tampered_authn_request_is_refused_by_the_demo_idp(world: DemoWorld):
     start = world.client.post("/console/signin/sso", data={"account": "acme"})
     query = local(start.headers["Location"]).split("?", 1)[1]
     tampered = re.sub(r"RelayState=[^&]+", "RelayState=%2Fconsole%2Fevil", query)
@@ -134,20 +133,20 @@ def test_a_tampered_authn_request_is_refused_by_the_demo_idp(world: World):
     assert answer.json["code"] in ("signature_invalid", "invalid_signature")
 
 
-def test_token_sign_in_still_works_and_says_how(world: World):
+def test_token_sign_in_still_works_and_says_how(world: DemoWorld):
     world.sign_in()
     page = world.client.get("/console/accounts").text
     assert "Signed in with the admin token &#39;demo admin&#39;" in page
 
 
 def test_outside_demo_mode_the_idp_is_absent_but_sso_sign_in_starts(sqlite_store, tmp_path):
-    world = make_world(sqlite_store, tmp_path, demo=False)
+    world = make_demo_world(sqlite_store, tmp_path, demo=False)
     start = world.client.post("/console/signin/sso", data={"account": "acme"})
     assert start.status_code == 303
     assert world.client.get(local(start.headers["Location"])).status_code == 404
 
 
-def test_revoking_the_admin_token_ends_the_console_sessions_it_opened(world: World):
+def test_revoking_the_admin_token_ends_the_console_sessions_it_opened(world: DemoWorld):
     world.sign_in()
     csrf = world.csrf()
     token = world.store.authenticate(world.tokens["acme admin"], "admin")

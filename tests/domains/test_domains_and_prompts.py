@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import make_world
+
+from tests.support.domains import make_world
 
 
 @pytest.fixture

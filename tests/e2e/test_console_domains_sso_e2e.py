@@ -7,8 +7,9 @@ import re
 import urllib.request
 from typing import Any
 
-from conftest import screenshot, sign_in
 from playwright.sync_api import expect
+
+from tests.support.e2e import screenshot, sign_in
 
 OUTSIDERS = [f"user{n}@initech.test" for n in range(6)]
 

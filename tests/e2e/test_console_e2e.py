@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from conftest import screenshot, sign_in
 from playwright.sync_api import expect
+
+from tests.support.e2e import screenshot, sign_in
 
 
 def audit_row(page, demo, action: str, text: str = "") -> None:

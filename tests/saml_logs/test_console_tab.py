@@ -7,11 +7,11 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from tests.console.conftest import make_world
+from tests.support.console import make_demo_world
 
 
 def _world(sqlite_store, tmp_path):
-    world = make_world(sqlite_store, tmp_path)
+    world = make_demo_world(sqlite_store, tmp_path)
     acme = world.account("acme")
     config, _ = sqlite_store.get_saml_config(acme.id)
     sqlite_store.put_saml_config(acme.id, {**config, "save_response_logs": True}, actor="test")

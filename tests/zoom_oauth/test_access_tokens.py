@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import new_tenant
 
 from gateway.oauth import storage
 from gateway.oauth.grants import AccessTokenRefused, has_scim2_scope, resolve_access_token
+from tests.support.zoom_oauth import new_tenant
 
 
 def token_of(http, tenant):

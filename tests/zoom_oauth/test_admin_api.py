@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import basic, new_account
+
+from tests.support.zoom_oauth import basic, new_account
 
 TOO_MANY = " ".join(f"s{i}" for i in range(51))
 

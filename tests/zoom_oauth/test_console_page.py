@@ -6,9 +6,9 @@ import re
 from html import unescape
 
 import pytest
-from conftest import basic, new_account
 
 from gateway.oauth import storage
+from tests.support.zoom_oauth import basic, new_account
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import basic, new_account
 
 from gateway.cli import main
 from gateway.oauth import storage
+from tests.support.zoom_oauth import basic, new_account
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import new_account
 
 from gateway.app import create_app
 from gateway.config import ConfigError
 from gateway.zoom_scim import limits
 from gateway.zoom_scim.errors import ZoomScimError
 from gateway.zoom_scim.limits import ZoomRateLimited
+from tests.support.zoom_oauth import new_account
 
 
 def exhaust(store, account_id, label, now, times):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import new_tenant
 
 from gateway.app import create_app
 from gateway.oauth import storage
+from tests.support.zoom_oauth import new_tenant
 
 SAML = {
     "idp_entity_id": "https://idp.acme.test",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import basic, new_tenant
 
 from gateway.oauth import storage
 from gateway.store import schema
 from gateway.store.base import hash_secret
+from tests.support.zoom_oauth import basic, new_tenant
 
 
 def test_the_documented_s2s_token_call_answers_zoom_token_json(http, acme):
