@@ -6,10 +6,24 @@ from typing import Any, ClassVar
 
 
 class GatewayError(Exception):
-    """A refusal a client can act on: rendered as JSON ``{"code", "message"}`` with ``status``."""
+    """A refusal a client can act on: rendered as JSON ``{"code", "message"}`` with ``status``.
+
+    A refusal class sets its status and code as class attributes, most briefly as class
+    keywords: ``class Gone(GatewayError, status=410, code="gone")``; what it leaves unset, it
+    inherits.
+    """
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
+
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
 
     def __init__(
         self, message: str, *, code: str | None = None, status: int | None = None, **details: Any
@@ -31,36 +45,29 @@ class GatewayError(Exception):
         return body
 
 
-class BadRequest(GatewayError):
-    status = 400
-    code = "bad_request"
+class BadRequest(GatewayError, status=400, code="bad_request"):
+    """The request is malformed or asks for something the gateway refuses."""
 
 
-class Unauthorized(GatewayError):
-    status = 401
-    code = "unauthorized"
+class Unauthorized(GatewayError, status=401, code="unauthorized"):
+    """No valid credentials were presented."""
 
 
-class Forbidden(GatewayError):
-    status = 403
-    code = "forbidden"
+class Forbidden(GatewayError, status=403, code="forbidden"):
+    """The credentials are valid but may not do this."""
 
 
-class NotFoundError(GatewayError):
-    status = 404
-    code = "not_found"
+class NotFoundError(GatewayError, status=404, code="not_found"):
+    """The thing asked for does not exist (or is not visible to the caller)."""
 
 
-class ConflictError(GatewayError):
-    status = 409
-    code = "conflict"
+class ConflictError(GatewayError, status=409, code="conflict"):
+    """The request conflicts with the current state (e.g. a name already taken)."""
 
 
-class PayloadTooLarge(GatewayError):
-    status = 413
-    code = "too_large"
+class PayloadTooLarge(GatewayError, status=413, code="too_large"):
+    """The request body is over the limit."""
 
 
-class TooManyRequests(GatewayError):
-    status = 429
-    code = "rate_limited"
+class TooManyRequests(GatewayError, status=429, code="rate_limited"):
+    """Over a rate limit."""

@@ -16,8 +16,10 @@ class ScimError(GatewayError):
     code: ClassVar[str] = "scim_error"
     scim_type: ClassVar[str | None] = None
 
-    def __init_subclass__(cls) -> None:
-        super().__init_subclass__()
+    def __init_subclass__(cls, *, scim_type: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if scim_type is not None:
+            cls.scim_type = scim_type
         if "code" not in cls.__dict__ and cls.scim_type is not None:
             cls.code = cls.scim_type  # the stable code a test asserts is the scimType itself
 
@@ -30,98 +32,61 @@ class ScimError(GatewayError):
         return body
 
 
-class InvalidFilter(ScimError):
+class InvalidFilter(ScimError, scim_type="invalidFilter"):
     """The filter syntax is invalid or names something the server cannot filter on."""
 
-    scim_type = "invalidFilter"
 
-
-class InvalidSyntax(ScimError):
+class InvalidSyntax(ScimError, scim_type="invalidSyntax"):
     """The request body is not a valid SCIM message (e.g. a malformed PatchOp)."""
 
-    scim_type = "invalidSyntax"
 
-
-class InvalidPath(ScimError):
+class InvalidPath(ScimError, scim_type="invalidPath"):
     """A PATCH ``path`` is malformed or names no attribute of the schema."""
 
-    scim_type = "invalidPath"
 
-
-class NoTarget(ScimError):
+class NoTarget(ScimError, scim_type="noTarget"):
     """A PATCH path or value filter selected nothing to operate on."""
 
-    scim_type = "noTarget"
 
-
-class InvalidValue(ScimError):
+class InvalidValue(ScimError, scim_type="invalidValue"):
     """A value is missing, of the wrong type, or outside its canonical values."""
 
-    scim_type = "invalidValue"
 
-
-class Mutability(ScimError):
+class Mutability(ScimError, scim_type="mutability"):
     """The change would modify a readOnly or immutable attribute."""
 
-    scim_type = "mutability"
 
-
-class Uniqueness(ScimError):
+class Uniqueness(ScimError, status=409, scim_type="uniqueness"):
     """A unique attribute (e.g. ``userName``) is already taken."""
 
-    status = 409
-    scim_type = "uniqueness"
 
-
-class TooMany(ScimError):
+class TooMany(ScimError, scim_type="tooMany"):
     """The query would return more results than the server is willing to process."""
 
-    scim_type = "tooMany"
 
-
-class InvalidVersion(ScimError):
+class InvalidVersion(ScimError, scim_type="invalidVers"):
     """The requested SCIM protocol version is not supported."""
 
-    scim_type = "invalidVers"
 
-
-class Sensitive(ScimError):
+class Sensitive(ScimError, status=403, scim_type="sensitive"):
     """The request carried sensitive data in the URI (RFC 7644 §7.5.2)."""
 
-    status = 403
-    scim_type = "sensitive"
 
-
-class NotFound(ScimError):
+class NotFound(ScimError, status=404, code="not_found"):
     """The resource or endpoint does not exist (or is not visible to this token)."""
 
-    status = 404
-    code = "not_found"
 
-
-class PreconditionFailed(ScimError):
+class PreconditionFailed(ScimError, status=412, code="precondition_failed"):
     """``If-Match`` named a version that is no longer current (RFC 7644 §3.14)."""
 
-    status = 412
-    code = "precondition_failed"
 
-
-class PayloadTooLarge(ScimError):
+class PayloadTooLarge(ScimError, status=413, code="too_large"):
     """The body exceeds ``maxPayloadSize`` or a bulk request exceeds ``maxOperations``."""
 
-    status = 413
-    code = "too_large"
 
-
-class Unauthorized(ScimError):
+class Unauthorized(ScimError, status=401, code="unauthorized"):
     """No valid bearer token was presented."""
 
-    status = 401
-    code = "unauthorized"
 
-
-class Forbidden(ScimError):
+class Forbidden(ScimError, status=403, code="forbidden"):
     """The token is valid but may not perform this operation."""
-
-    status = 403
-    code = "forbidden"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from gateway.errors import GatewayError
-
-ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+from gateway.scim.errors import ERROR_SCHEMA  # Zoom's errors use the RFC's Error schema URN
 
 
 class ZoomScimError(GatewayError):
@@ -20,67 +19,44 @@ class ZoomScimError(GatewayError):
         return {"schemas": [ERROR_SCHEMA], "detail": self.message, "status": self.status}
 
 
-class InvalidRequest(ZoomScimError):
+class InvalidRequest(ZoomScimError, code="invalid_request"):
     """A body, filter or value Zoom would refuse (400)."""
 
-    code = "invalid_request"
 
-
-class SsoRequired(ZoomScimError):
+class SsoRequired(ZoomScimError, code="sso_required"):
     """The account misses a prerequisite of SCIM2: SSO, an approved vanity URL, a plan."""
 
-    code = "sso_required"
 
-
-class NotVisible(ZoomScimError):
+class NotVisible(ZoomScimError, code="user_not_visible"):
     """A pending user (awaiting its activation email), which Zoom does not show (400)."""
 
-    code = "user_not_visible"
 
-
-class SeatsExhausted(ZoomScimError):
+class SeatsExhausted(ZoomScimError, code="seats_exhausted"):
     """No license or add-on seat is left for what the body asks (400)."""
 
-    code = "seats_exhausted"
 
-
-class NotDeactivatable(ZoomScimError):
+class NotDeactivatable(ZoomScimError, code="admin_not_deactivatable"):
     """Zoom deactivates only members through SCIM (400)."""
 
-    code = "admin_not_deactivatable"
 
-
-class DefaultGroupUndeletable(ZoomScimError):
+class DefaultGroupUndeletable(ZoomScimError, code="default_group_undeletable"):
     """The account's default group cannot be deleted (400)."""
 
-    code = "default_group_undeletable"
 
-
-class BodyTooLarge(ZoomScimError):
+class BodyTooLarge(ZoomScimError, code="body_too_large"):
     """A PATCH body over Zoom's limit (400)."""
 
-    code = "body_too_large"
 
-
-class Unauthorized(ZoomScimError):
+class Unauthorized(ZoomScimError, status=401, code="invalid_access_token"):
     """No usable access token (401)."""
 
-    status = 401
-    code = "invalid_access_token"
 
-
-class Forbidden(ZoomScimError):
+class Forbidden(ZoomScimError, status=403, code="missing_scope"):
     """A token without the ``scim2`` scope (403)."""
 
-    status = 403
-    code = "missing_scope"
 
-
-class NotFound(ZoomScimError):
+class NotFound(ZoomScimError, status=404, code="not_found"):
     """An unknown user, group or operation (404)."""
-
-    status = 404
-    code = "not_found"
 
 
 def zoom_error(error: GatewayError) -> ZoomScimError:
