@@ -1,12 +1,14 @@
 """The compiled evaluator: rules indexed by attribute and value, so a sign-in skips most rules.
 
 Each rule gets one *anchor*: a condition that must hold for the rule to match and whose values
-can be looked up (``mapping.index``). A sign-in looks up each indexed attribute's values once
-per case mode, which yields the candidate rules; rules without an anchor are always
-candidates. The candidates are checked in rule order with plain substring tests on the
-attributes' framed texts (skipping the anchor when its hit already proves it, and
-every later rule of a first-match category once one matched), and the resolver the reference
-evaluator uses turns the matches into a decision.
+can be looked up. Normally one RE2 set finds every rule's keys in one pass over one text of
+all the attributes (``mapping.one_pass``, ``mapping.sections``). When RE2 cannot build that
+set (or ``key_sets=False``), the per-attribute index below serves (``mapping.index``): a
+sign-in looks up each indexed attribute's values once per case mode, which yields the
+candidate rules; rules without an anchor are always candidates. The candidates are checked in
+rule order with plain substring tests on the attributes' framed texts (skipping the anchor
+when its hit already proves it, and every later rule of a first-match category once one
+matched), and the resolver the reference evaluator uses turns the matches into a decision.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from typing import Any, NamedTuple, cast
 
 from .decision import Decision
 from .facts import SEPARATOR, AccountFacts, SignInFacts, UserState
-from .index import KeyIndex, anchor_keys, build_index, needles, proven_by_hit, regex_literal
+from .index import KeyIndex, build_index, choose_anchor, needles, proven_by_hit, regex_literal
 from .matching import condition_holds, rule_matches
-from .model import GROUP_KINDS, Condition, Rule, RuleSet, is_group_kind
+from .model import GROUP_KINDS, Condition, RuleSet, is_group_kind
+from .one_pass import OnePass
 from .reference import evaluate_reference
 from .resolve import Matches, owner_decision, resolve
+from .sections import Unframable
 
-_ANCHOR_RANK = {"equals": 0, "starts_with": 1, "contains": 2, "regex": 3}
 # A regex rule value to try: the text a value must start with for RE2 to be worth calling
 # (casefolded when the pattern ignores case; None: no literal found), the same after the
 # separator (to look for in the framed text), and RE2's full match.
@@ -51,8 +54,7 @@ class _Forms(NamedTuple):
 _new_forms = cast(Callable[[type[_Forms], tuple[object, ...]], _Forms], tuple.__new__)
 
 
-class _Unframable(Exception):
-    """An asserted value holds the separator: this sign-in takes the plain loop."""
+_Unframable = Unframable
 
 
 def _check(condition: Condition, folds: dict[str, bool]) -> _Check:
@@ -67,19 +69,21 @@ def _check(condition: Condition, folds: dict[str, bool]) -> _Check:
     return (key, folds[key], case_sensitive, needles(condition), gates, condition)
 
 
-def _anchor(rule: Rule) -> tuple[Condition, tuple[str, ...]] | None:
-    keyed = [(c, anchor_keys(c)) for c in rule.conditions]
-    usable = [(c, keys) for c, keys in keyed if keys is not None]
-    best = min(usable, key=lambda ck: _ANCHOR_RANK[ck[0].operator], default=None)
-    return best
-
-
 class CompiledRules:
     """A rule set compiled once per version; ``evaluate`` decides as ``evaluate_reference``."""
 
     def __init__(self, ruleset: RuleSet, *, key_sets: bool = True) -> None:
         self.ruleset = ruleset
         self.version = ruleset.version
+        self._categories = tuple(rule.category for rule in ruleset.rules)
+        self._groups = frozenset(GROUP_KINDS)
+        self._one_pass = OnePass.build(ruleset) if key_sets else None
+        if self._one_pass is None:
+            self._index(ruleset, key_sets=key_sets)
+
+    def _index(self, ruleset: RuleSet, *, key_sets: bool) -> None:
+        """The per-attribute index: one RE2 set per attribute and case mode, or (without
+        ``key_sets``, or when RE2 cannot build a set) lookups in Python."""
         keys: dict[tuple[str, bool], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         always: list[int] = []
         to_check: list[tuple[_Check, ...]] = []
@@ -89,7 +93,7 @@ class CompiledRules:
             for c in rule.conditions:
                 folds[c.attribute] = folds.get(c.attribute, False) or not c.case_sensitive
         for index, rule in enumerate(ruleset.rules):
-            anchor = _anchor(rule)
+            anchor = choose_anchor(rule)
             if anchor is None:
                 always.append(index)
             else:
@@ -106,12 +110,12 @@ class CompiledRules:
         self._plan = tuple((key, folds[key], tuple(searches)) for key, searches in plan.items())
         self._always = tuple(always)
         self._to_check = tuple(to_check)
-        self._categories = tuple(rule.category for rule in ruleset.rules)
-        self._groups = frozenset(GROUP_KINDS)
 
     def candidates(self, facts: SignInFacts) -> list[int]:
         """The 0-based indexes, in order, of the rules that may match this sign-in."""
         try:
+            if self._one_pass is not None:
+                return self._one_pass.candidates(self._one_pass.text.found(facts))
             return sorted(self._candidates(facts, {}))
         except _Unframable:
             return list(range(len(self.ruleset.rules)))
@@ -144,7 +148,10 @@ class CompiledRules:
         if user.is_owner:
             return owner_decision(user, None)
         try:
-            matches = self._matches(facts, account)
+            if self._one_pass is not None:
+                matches = self._one_pass.matches(facts, account, self._categories)
+            else:
+                matches = self._matches(facts, account)
         except _Unframable:
             matches = self._matches_unindexed(facts, account)
         return resolve(self.ruleset, matches, user, account)

@@ -31,7 +31,7 @@ from operator import itemgetter
 from typing import cast
 
 from .facts import SEPARATOR
-from .model import Condition
+from .model import Condition, Rule
 from .regex import RulePattern, encode, literal_set
 
 # Keys are cut to this length: a text holding the full key holds its prefix too, and the cut
@@ -96,6 +96,17 @@ def anchor_keys(condition: Condition) -> tuple[str, ...] | None:
     if condition.operator == "equals":
         return found  # looked up whole, by hash: nothing to cut
     return tuple(_cut(n) for n in found)
+
+
+_ANCHOR_RANK = {"equals": 0, "starts_with": 1, "contains": 2, "regex": 3}
+
+
+def choose_anchor(rule: Rule) -> tuple[Condition, tuple[str, ...]] | None:
+    """The condition a rule is indexed by, with its keys: the one whose values narrow the
+    candidates most (equals, then starts_with, contains, regex); None when none can be."""
+    keyed = [(c, anchor_keys(c)) for c in rule.conditions]
+    usable = [(c, keys) for c, keys in keyed if keys is not None]
+    return min(usable, key=lambda ck: _ANCHOR_RANK[ck[0].operator], default=None)
 
 
 def proven_by_hit(condition: Condition) -> bool:

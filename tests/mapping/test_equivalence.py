@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from mapping import (
     LICENSE_TYPES,
     AccountFacts,
     Attribute,
+    CompiledRules,
     Condition,
     Decision,
     Rule,
@@ -19,6 +22,7 @@ from mapping import (
     compile_rules,
     evaluate_reference,
 )
+from mapping.sections import SectionKeys
 
 # Few, short tokens so that values collide, prefix and contain each other and differ only by
 # case; the separator and ß exercise the joined-text search and casefold paths, the i's the
@@ -83,8 +87,19 @@ def users(draw: st.DrawFn) -> UserState:
 ACCOUNTS = st.builds(AccountFacts, st.sampled_from(sorted(LICENSE_TYPES)), st.booleans())
 
 
-# Keys are found by RE2 key sets, or by Python lookups when RE2 cannot build a set.
-KEY_SETS = pytest.mark.parametrize("key_sets", [True, False], ids=["re2 key sets", "lookups"])
+# Keys are found by one RE2 set over all attributes, or, when RE2 cannot build it, by one RE2
+# set per attribute, or by Python lookups when RE2 cannot build those either.
+KEY_SETS = pytest.mark.parametrize(
+    "key_sets", [True, "per attribute", False], ids=["one pass", "re2 key sets", "lookups"]
+)
+
+
+def compiled_with(ruleset: RuleSet, key_sets: bool | str) -> CompiledRules:
+    """The rule set compiled with the given key search (see KEY_SETS)."""
+    if key_sets != "per attribute":
+        return compile_rules(ruleset, key_sets=bool(key_sets))
+    with patch.object(SectionKeys, "compile", lambda self: None):
+        return compile_rules(ruleset)
 
 
 @KEY_SETS
@@ -96,10 +111,14 @@ KEY_SETS = pytest.mark.parametrize("key_sets", [True, False], ids=["re2 key sets
     account=ACCOUNTS,
 )
 def test_compiled_engine_decides_as_the_reference_loop(
-    key_sets: bool, ruleset: RuleSet, facts: SignInFacts, user: UserState, account: AccountFacts
+    key_sets: bool | str,
+    ruleset: RuleSet,
+    facts: SignInFacts,
+    user: UserState,
+    account: AccountFacts,
 ) -> None:
     reference = evaluate_reference(ruleset, facts, user, account)
-    compiled = compile_rules(ruleset, key_sets=key_sets).evaluate(facts, user, account)
+    compiled = compiled_with(ruleset, key_sets).evaluate(facts, user, account)
     assert compiled == reference
     assert compiled.trace.decided_by == reference.trace.decided_by
     assert compiled.trace.removed == reference.trace.removed
@@ -125,12 +144,12 @@ def test_long_rule_values_cut_for_the_index_still_decide_as_the_reference(
 
 
 def decide_both(
-    ruleset: RuleSet, values: list[str], *, key_sets: bool = True
+    ruleset: RuleSet, values: list[str], *, key_sets: bool | str = True
 ) -> tuple[Decision, Decision]:
     facts = SignInFacts.of({"m": values})
     user, account = UserState(), AccountFacts()
     return (
-        compile_rules(ruleset, key_sets=key_sets).evaluate(facts, user, account),
+        compiled_with(ruleset, key_sets).evaluate(facts, user, account),
         evaluate_reference(ruleset, facts, user, account),
     )
 
@@ -171,7 +190,7 @@ def test_rule_values_overlapping_in_one_asserted_value_are_all_found() -> None:
     asserted=st.lists(st.text(alphabet="abAB", max_size=6), max_size=4),
 )
 def test_keys_nested_overlapping_or_of_several_lengths_decide_as_the_reference(
-    key_sets: bool, keys: list[tuple[str, str]], asserted: list[str]
+    key_sets: bool | str, keys: list[tuple[str, str]], asserted: list[str]
 ) -> None:
     # Over two letters, keys nest in and overlap each other (both search paths of the keys
     # anywhere) and keys at a value start come in several lengths.

@@ -10,6 +10,7 @@ ALLOWED = {
     "__future__",
     "collections",
     "dataclasses",
+    "itertools",
     "json",
     "operator",
     "re",
