@@ -9,10 +9,14 @@ import socket
 import sqlite3
 
 import pytest
+from flask.testing import EnvironBuilder as FlaskEnvironBuilder
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.test import EnvironBuilder
 
 from gateway.app import create_app
+from gateway.http import MAX_HEADER_BYTES, _header_bytes
 from gateway.store import engine
 from gateway.store.sql import SqlStore
 from gateway.testing.server import LiveGateway
@@ -124,6 +128,31 @@ def test_a_url_over_8_kib_is_414(client):
 
 def test_headers_over_16_kib_are_431(client):
     answer = client.get("/healthz", headers={"X-Filler": "a" * 20_000})
+    assert answer.status_code == 431 and answer.json["code"] == "headers_too_large"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Filler": "a" * 100},
+        {"Content-Type": "application/json", "Cookie": "a=b", "X-Empty": ""},
+        {"Content-Length": "0", "Accept": "*/*, text/html;q=0.5"},
+    ],
+)
+def test_the_header_block_is_counted_as_werkzeugs_header_view_lists_it(headers):
+    environ = EnvironBuilder(path="/healthz", headers=headers).get_environ()
+    environ["HTTP_CONTENT_TYPE"] = "left out by werkzeug's view"
+    expected = sum(len(k) + len(v) + 4 for k, v in EnvironHeaders(environ).items())
+    assert _header_bytes(environ) == expected
+
+
+def test_a_header_block_of_exactly_16_kib_passes_and_one_byte_more_is_431(client):
+    sent = {"path": "/healthz", "headers": {"X-Filler": ""}, "environ_base": client.environ_base}
+    base = FlaskEnvironBuilder(client.application, **sent).get_environ()
+    room = MAX_HEADER_BYTES - _header_bytes(base)
+    assert client.get("/healthz", headers={"X-Filler": "a" * room}).status_code == 200
+    answer = client.get("/healthz", headers={"X-Filler": "a" * (room + 1)})
     assert answer.status_code == 431 and answer.json["code"] == "headers_too_large"
 
 
