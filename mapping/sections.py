@@ -32,6 +32,10 @@ import re2
 from .facts import SEPARATOR, SignInFacts
 from .regex import KEY_SET_BASE_MEMORY, KEY_SET_MAX_MEMORY, KEY_SET_MEMORY_PER_BYTE, encode
 
+# Above this many keys the one set's DFA outgrows the CPU caches and one pass ran slower than
+# the per-attribute sets (same-process CPU time: faster at ~300 keys, even at ~3,000, slower
+# at ~30,000; bench/profiling_notes.md, Session 5), so the per-attribute index serves.
+ONE_PASS_MAX_KEYS = 5_000
 _PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _TAG_START = b"\xff"
 _TAG_DIGITS = bytes([0xC0, 0xC1, *range(0xF5, 0xFF)])
@@ -104,8 +108,10 @@ class SectionKeys:
         return self._id(pattern, len(data) + self._tag_width + 3)
 
     def compile(self) -> SectionsText | None:
-        """The text writer and its key set, or None when RE2 cannot build the set within
-        KEY_SET_MAX_MEMORY."""
+        """The text writer and its key set, or None when there are more than ONE_PASS_MAX_KEYS
+        keys or RE2 cannot build the set within KEY_SET_MAX_MEMORY."""
+        if len(self._ids) > ONE_PASS_MAX_KEYS:
+            return None
         patterns = sorted(self._ids, key=self._ids.__getitem__)
         memory = KEY_SET_BASE_MEMORY + KEY_SET_MEMORY_PER_BYTE * self._bytes
         if memory > KEY_SET_MAX_MEMORY:

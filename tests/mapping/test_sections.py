@@ -93,3 +93,14 @@ def test_the_one_pass_set_whose_dfa_outgrows_its_memory_still_finds_every_key(
             for a in range(3)
         }
         groups_both_ways(ruleset, attributes)
+
+
+def test_rule_sets_with_more_keys_than_the_one_pass_takes_use_the_per_attribute_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("mapping.sections.ONE_PASS_MAX_KEYS", 2)
+    ruleset = RuleSet(tuple(group_rule("a", "contains", f"grp-{n}", f"g{n}") for n in range(3)))
+    compiled = compile_rules(ruleset)
+    assert compiled._one_pass is None
+    facts, user, account = SignInFacts.of({"a": ["grp-1"]}), UserState(), AccountFacts()
+    assert compiled.evaluate(facts, user, account).groups["user_group"] == {"g1"}
