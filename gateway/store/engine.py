@@ -89,12 +89,20 @@ def _translate_error(context: sa.engine.ExceptionContext) -> None:
 
 
 def _postgres_lock_timeout(engine: sa.Engine) -> None:
-    """Every PostgreSQL session waits at most LOCK_TIMEOUT_SECONDS for a lock."""
+    """Every PostgreSQL session waits at most LOCK_TIMEOUT_SECONDS for a lock, and never
+    JIT-compiles a query.
+
+    The gateway's statements are short lookups on indexes, but on tables without statistics
+    (new, or on a server that does not autovacuum) the planner can cost one over
+    ``jit_above_cost``; compiling it then takes about 50 ms, a hundred times the query's own
+    work, and at every execution (the sign-in's account stamp did, measured).
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         with dbapi_conn.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_SECONDS * 1000)}")
+            cursor.execute("SET jit = off")
         dbapi_conn.commit()
 
 
