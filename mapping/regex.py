@@ -77,19 +77,32 @@ def literal_set(keys: list[str]) -> Callable[[bytes], list[int] | None] | None:
 
     RE2 runs every key at once on a lazily built DFA, in time linear in the text.
     """
-    encoded = [encode(key) for key in keys]
-    memory = KEY_SET_BASE_MEMORY + KEY_SET_MEMORY_PER_BYTE * sum(map(len, encoded))
+    return key_set([encode(key) for key in keys], literal=True)
+
+
+def key_set(
+    patterns: list[bytes], *, literal: bool = False, latin1: bool = False, size: int = -1
+) -> Callable[[bytes], list[int] | None] | None:
+    """One case-sensitive RE2 search set of ``patterns`` (literal keys, or expressions read
+    as Latin-1 bytes), sized by ``size`` bytes of what they match (by default the patterns'
+    length): its ``Match``, which gives the positions of every pattern found in a text, or
+    None for none. None when the set would need more than KEY_SET_MAX_MEMORY or RE2 cannot
+    build it."""
+    size = sum(map(len, patterns)) if size < 0 else size
+    memory = KEY_SET_BASE_MEMORY + KEY_SET_MEMORY_PER_BYTE * size
     if memory > KEY_SET_MAX_MEMORY:
         return None
     options = re2.Options()
-    options.literal = True
+    options.literal = literal
+    if latin1:
+        options.encoding = re2.Options.Encoding.LATIN1
     options.case_sensitive = True
     options.log_errors = False
     options.max_mem = memory
     found = re2.Set.SearchSet(options)
     try:
-        for key in encoded:
-            found.Add(key)
+        for pattern in patterns:
+            found.Add(pattern)
         found.Compile()
     except re2.error:
         return None

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import re2
-
 from .facts import SEPARATOR, SignInFacts
-from .regex import KEY_SET_BASE_MEMORY, KEY_SET_MAX_MEMORY, KEY_SET_MEMORY_PER_BYTE, encode
+from .regex import encode, key_set
 
 # Above this many keys the one set's DFA outgrows the CPU caches and one pass ran slower than
 # the per-attribute sets (same-process CPU time: faster at ~300 keys, even at ~3,000, slower
@@ -113,22 +111,8 @@ class SectionKeys:
         if len(self._ids) > ONE_PASS_MAX_KEYS:
             return None
         patterns = sorted(self._ids, key=self._ids.__getitem__)
-        memory = KEY_SET_BASE_MEMORY + KEY_SET_MEMORY_PER_BYTE * self._bytes
-        if memory > KEY_SET_MAX_MEMORY:
-            return None
-        options = re2.Options()
-        options.encoding = re2.Options.Encoding.LATIN1
-        options.case_sensitive = True
-        options.log_errors = False
-        options.max_mem = memory
-        found = re2.Set.SearchSet(options)
-        try:
-            for pattern in patterns:
-                found.Add(pattern)
-            found.Compile()
-        except re2.error:
-            return None
-        return SectionsText(self._sections, self._tag_width, found.Match)
+        match = key_set(patterns, latin1=True, size=self._bytes)
+        return None if match is None else SectionsText(self._sections, self._tag_width, match)
 
 
 class SectionsText:

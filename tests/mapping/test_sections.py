@@ -79,8 +79,8 @@ def test_the_one_pass_set_whose_dfa_outgrows_its_memory_still_finds_every_key(
 ) -> None:
     # A 1 MB budget leaves the DFA little room for the states these texts need: when it fills,
     # RE2 drops them and starts over, and the search must still miss nothing.
-    monkeypatch.setattr("mapping.sections.KEY_SET_BASE_MEMORY", 1 << 20)
-    monkeypatch.setattr("mapping.sections.KEY_SET_MEMORY_PER_BYTE", 0)
+    monkeypatch.setattr("mapping.regex.KEY_SET_BASE_MEMORY", 1 << 20)
+    monkeypatch.setattr("mapping.regex.KEY_SET_MEMORY_PER_BYTE", 0)
     rng = random.Random(3)
     rules = [
         group_rule(f"a{rng.randrange(3)}", rng.choice(OPERATORS), key, key)
