@@ -80,10 +80,17 @@ def serve(
         await bridge.__rsgi__(scope, protocol)
         return threading.get_ident()
 
+    # A loop of its own in a thread of its own: the suite's other tests may leave one set on
+    # the main thread.
+    done: list[int] = []
+    runner = threading.Thread(target=lambda: done.append(asyncio.run(run())))
     try:
-        loop_thread = asyncio.run(run())
+        runner.start()
+        runner.join(timeout=10)
     finally:
         bridge.__rsgi_del__(None)
+    assert done, "the bridge did not answer"
+    loop_thread = done[0]
     assert protocol.answer is not None
     status, _, body = protocol.answer
     return status, json.loads(body), loop_thread
